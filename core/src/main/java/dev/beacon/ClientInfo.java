@@ -1,0 +1,173 @@
+package dev.beacon;
+
+import java.net.URI;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The fields that every record of one client carries: a random session id, the SDK and its
+ * version, the Java version, the operating system, and the <em>class</em> of the backend URI the
+ * host uses. The URI itself never leaves the process: only its scheme class and, for http(s),
+ * whether it is local.
+ *
+ * @param sessionId 32 lowercase hex characters, random per client
+ * @param sourceSdk the profile's SDK name
+ * @param versionKey the record field that carries the version ({@code mlflow_version})
+ * @param sdkVersion the SDK version
+ * @param schemaVersion {@link Profile#SCHEMA_VERSION}
+ * @param javaVersion {@code feature.interim.update}, for example {@code 17.0.15}
+ * @param operatingSystem {@code os.name-os.version-os.arch}
+ * @param platform the OS as Python's {@code sys.platform} names it ({@code linux}, {@code darwin},
+ *     {@code win32}), matched against the config's {@code disable_os}; not sent
+ * @param trackingUriScheme the backend's scheme class, or {@code null}
+ * @param isLocalhost for http and https backends, whether the host is loopback; else {@code null}
+ */
+public record ClientInfo(
+    String sessionId,
+    String sourceSdk,
+    String versionKey,
+    String sdkVersion,
+    int schemaVersion,
+    String javaVersion,
+    String operatingSystem,
+    String platform,
+    String trackingUriScheme,
+    Boolean isLocalhost) {
+
+  /** The scheme classes that may be sent as {@code tracking_uri_scheme}. */
+  public static final Set<String> SCHEMES =
+      Set.of("file", "sqlite", "mysql", "postgresql", "mssql", "http", "https", "databricks", "custom_scheme");
+
+  private static final Pattern SESSION_ID = Pattern.compile("[0-9a-f]{32}");
+  private static final Pattern WINDOWS_PATH = Pattern.compile("^[A-Za-z]:[\\\\/].*|^\\\\\\\\.*");
+  private static final Pattern SCHEME = Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*):.*", Pattern.DOTALL);
+
+  /** Checks the session id and the scheme class. */
+  public ClientInfo {
+    Objects.requireNonNull(sessionId, "sessionId");
+    if (!SESSION_ID.matcher(sessionId).matches()) {
+      throw new IllegalArgumentException("sessionId must be 32 lowercase hex characters, but was '" + sessionId + "'");
+    }
+    if (trackingUriScheme != null && !SCHEMES.contains(trackingUriScheme)) {
+      throw new IllegalArgumentException("unknown scheme class '" + trackingUriScheme + "'");
+    }
+  }
+
+  /**
+   * The info of a new client of {@code profile} on this JVM: a fresh secure session id, this
+   * JVM's Java version and OS (from the system properties), and the class of {@code backendUri}.
+   */
+  public static ClientInfo current(Profile profile, String backendUri) {
+    return of(
+        Ids.newSessionId(),
+        profile,
+        javaVersion(Runtime.version()),
+        System.getProperty("os.name", ""),
+        System.getProperty("os.version", ""),
+        System.getProperty("os.arch", ""),
+        backendUri);
+  }
+
+  /** The info from explicit parts; for tests and for hosts that know better. */
+  public static ClientInfo of(
+      String sessionId,
+      Profile profile,
+      String javaVersion,
+      String osName,
+      String osVersion,
+      String osArch,
+      String backendUri) {
+    String scheme = trackingUriScheme(backendUri);
+    Boolean local =
+        "http".equals(scheme) || "https".equals(scheme) ? isLocalhost(backendUri) : null;
+    return new ClientInfo(
+        sessionId,
+        profile.sdkName(),
+        profile.versionKey(),
+        profile.sdkVersion(),
+        Profile.SCHEMA_VERSION,
+        javaVersion,
+        osName + "-" + osVersion + "-" + osArch,
+        platform(osName),
+        scheme,
+        local);
+  }
+
+  /** {@code feature.interim.update} of a runtime version, for example {@code 17.0.15}. */
+  public static String javaVersion(Runtime.Version v) {
+    return v.feature() + "." + v.interim() + "." + v.update();
+  }
+
+  /**
+   * The OS as Python's {@code sys.platform} names it: {@code linux}, {@code darwin}, {@code
+   * win32}, else {@code os.name} lowercased without blanks (for example {@code freebsd}).
+   */
+  public static String platform(String osName) {
+    String n = osName == null ? "" : osName.trim().toLowerCase(Locale.ROOT);
+    if (n.startsWith("windows")) {
+      return "win32";
+    }
+    if (n.startsWith("mac") || n.startsWith("darwin")) {
+      return "darwin";
+    }
+    if (n.startsWith("linux")) {
+      return "linux";
+    }
+    return n.replaceAll("\\s+", "");
+  }
+
+  /**
+   * The class of a backend URI: {@code null} for none; {@code file} for a path or {@code file:}
+   * URI; {@code sqlite}, {@code mysql}, {@code postgresql}, {@code mssql} for database URIs
+   * (driver suffixes such as {@code +pymysql} ignored); {@code http}, {@code https}; {@code
+   * databricks} (also {@code databricks-uc}, {@code uc}); anything else {@code custom_scheme}.
+   * Never throws; never returns any part of the URI itself.
+   */
+  public static String trackingUriScheme(String uri) {
+    if (uri == null || uri.isBlank()) {
+      return null;
+    }
+    String u = uri.trim();
+    if (WINDOWS_PATH.matcher(u).matches()) {
+      return "file";
+    }
+    var m = SCHEME.matcher(u);
+    if (!m.matches()) {
+      return "file";
+    }
+    String scheme = m.group(1).toLowerCase(Locale.ROOT);
+    int plus = scheme.indexOf('+');
+    String base = plus >= 0 ? scheme.substring(0, plus) : scheme;
+    switch (base) {
+      case "file":
+        return "file";
+      case "http":
+      case "https":
+        return plus >= 0 ? "custom_scheme" : base;
+      case "sqlite":
+      case "mysql":
+      case "mssql":
+      case "postgresql":
+        return base;
+      case "postgres":
+        return "postgresql";
+      case "databricks":
+      case "databricks-uc":
+      case "uc":
+        return "databricks";
+      default:
+        return "custom_scheme";
+    }
+  }
+
+  /** Whether an http(s) URI's host is loopback ({@link UrlPolicy#isLoopback(String)}); false if unparsable. */
+  public static boolean isLocalhost(String uri) {
+    try {
+      return UrlPolicy.isLoopback(URI.create(uri.trim()).getHost());
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,250 @@
+package dev.beacon;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * Who is reporting: the product, its SDK name and version, the variable users set to opt out,
+ * where its remote config lives, and the catalog of events it may send. Each product builds one
+ * (see {@link Profiles#mlflow(String)}).
+ *
+ * <p>Immutable and thread-safe. Built and validated once by {@link #builder(String)}; a bad value
+ * fails there with the value in the message.
+ */
+public final class Profile {
+
+  /** The record schema version sent as {@code schema_version}. */
+  public static final int SCHEMA_VERSION = 2;
+
+  /** The universal debug switch: when {@code 1}/{@code true}, payloads are printed and nothing is sent. */
+  public static final String UNIVERSAL_DEBUG_VARIABLE = "BEACON_TELEMETRY_DEBUG";
+
+  private static final Pattern VARIABLE = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+
+  private final String name;
+  private final String sdkName;
+  private final String sdkVersion;
+  private final String versionKey;
+  private final String optOutVariable;
+  private final String debugVariable;
+  private final String configBaseUrl;
+  private final Catalog catalog;
+
+  private Profile(Builder b) {
+    this.name = b.name;
+    this.sdkName = b.sdkName;
+    this.sdkVersion = b.sdkVersion;
+    this.versionKey = b.versionKey;
+    this.optOutVariable = b.optOutVariable;
+    this.debugVariable = b.debugVariable;
+    this.configBaseUrl = b.configBaseUrl;
+    this.catalog = Catalog.of(b.events);
+  }
+
+  /** Starts a profile named {@code name} (the value of the {@code profile} option). */
+  public static Builder builder(String name) {
+    return new Builder(name);
+  }
+
+  /** The profile's name, for example {@code mlflow}. */
+  public String name() {
+    return name;
+  }
+
+  /** The SDK name sent as {@code source_sdk}, for example {@code mlflow-java}. */
+  public String sdkName() {
+    return sdkName;
+  }
+
+  /** The SDK version sent under {@link #versionKey()}. */
+  public String sdkVersion() {
+    return sdkVersion;
+  }
+
+  /** The record field that carries the version, for example {@code mlflow_version}. */
+  public String versionKey() {
+    return versionKey;
+  }
+
+  /** The environment variable (and system property) that opts out, for example {@code MLFLOW_DISABLE_TELEMETRY}. */
+  public String optOutVariable() {
+    return optOutVariable;
+  }
+
+  /** The profile's own debug variable, or {@code null}; {@value #UNIVERSAL_DEBUG_VARIABLE} always works. */
+  public String debugVariable() {
+    return debugVariable;
+  }
+
+  /** The base URL of the remote config, or {@code null} when the profile has none. */
+  public String configBaseUrl() {
+    return configBaseUrl;
+  }
+
+  /**
+   * The remote config URL for this SDK version: {@code {base}/{version}.json}, with the base given
+   * here, or the profile's when {@code base} is null. Returns {@code null} when there is no base.
+   */
+  public String configUrl(String base) {
+    String b = base != null ? base : configBaseUrl;
+    if (b == null) {
+      return null;
+    }
+    while (b.endsWith("/")) {
+      b = b.substring(0, b.length() - 1);
+    }
+    return b + "/" + sdkVersion + ".json";
+  }
+
+  /** The events this profile may send. */
+  public Catalog catalog() {
+    return catalog;
+  }
+
+  /** This profile with another SDK version. */
+  public Profile withSdkVersion(String version) {
+    Builder b = toBuilder();
+    b.sdkVersion(version);
+    return b.build();
+  }
+
+  /** A builder holding this profile's values. */
+  public Builder toBuilder() {
+    Builder b = new Builder(name);
+    b.sdkName = sdkName;
+    b.sdkVersion = sdkVersion;
+    b.versionKey = versionKey;
+    b.optOutVariable = optOutVariable;
+    b.debugVariable = debugVariable;
+    b.configBaseUrl = configBaseUrl;
+    for (String event : catalog.eventNames()) {
+      b.events.add(catalog.definition(event));
+    }
+    return b;
+  }
+
+  @Override
+  public String toString() {
+    return "Profile{name="
+        + name
+        + ", sdk="
+        + sdkName
+        + " "
+        + sdkVersion
+        + ", optOut="
+        + optOutVariable
+        + ", config="
+        + configBaseUrl
+        + ", events="
+        + catalog.eventNames().size()
+        + "}";
+  }
+
+  /** Builds a {@link Profile}; not thread-safe. */
+  public static final class Builder {
+    private final String name;
+    private String sdkName;
+    private String sdkVersion;
+    private String versionKey;
+    private String optOutVariable;
+    private String debugVariable;
+    private String configBaseUrl;
+    private final List<EventDefinition> events = new ArrayList<>();
+
+    private Builder(String name) {
+      this.name = Objects.requireNonNull(name, "name");
+    }
+
+    /** The SDK name sent as {@code source_sdk}. Required. */
+    public Builder sdkName(String sdkName) {
+      this.sdkName = sdkName;
+      return this;
+    }
+
+    /** The SDK version. Required. */
+    public Builder sdkVersion(String sdkVersion) {
+      this.sdkVersion = sdkVersion;
+      return this;
+    }
+
+    /** The record field for the version; defaults to {@code {name}_version}. */
+    public Builder versionKey(String versionKey) {
+      this.versionKey = versionKey;
+      return this;
+    }
+
+    /** The opt-out variable; defaults to {@code {NAME}_DISABLE_TELEMETRY}. */
+    public Builder optOutVariable(String variable) {
+      this.optOutVariable = variable;
+      return this;
+    }
+
+    /** An extra debug variable besides {@value Profile#UNIVERSAL_DEBUG_VARIABLE}; optional. */
+    public Builder debugVariable(String variable) {
+      this.debugVariable = variable;
+      return this;
+    }
+
+    /** The remote config base URL ({@code {base}/{version}.json}); optional. */
+    public Builder configBaseUrl(String url) {
+      this.configBaseUrl = url;
+      return this;
+    }
+
+    /** Adds an event without params. */
+    public Builder event(String eventName) {
+      events.add(EventDefinition.of(eventName));
+      return this;
+    }
+
+    /** Adds an event with params. */
+    public Builder event(String eventName, Map<String, ParamSpec> params) {
+      events.add(EventDefinition.of(eventName, params));
+      return this;
+    }
+
+    /**
+     * Validates and builds.
+     *
+     * @throws IllegalArgumentException naming the bad value
+     */
+    public Profile build() {
+      if (!name.matches("[a-z][a-z0-9_-]{0,31}")) {
+        throw new IllegalArgumentException("profile name must be lowercase, but was '" + name + "'");
+      }
+      requireText("sdkName", sdkName);
+      requireText("sdkVersion", sdkVersion);
+      if (versionKey == null) {
+        versionKey = name.replace('-', '_') + "_version";
+      }
+      if (optOutVariable == null) {
+        optOutVariable = name.replace('-', '_').toUpperCase(java.util.Locale.ROOT) + "_DISABLE_TELEMETRY";
+      }
+      if (!VARIABLE.matcher(optOutVariable).matches()) {
+        throw new IllegalArgumentException(
+            "optOutVariable must be a variable name, but was '" + optOutVariable + "'");
+      }
+      if (debugVariable != null && !VARIABLE.matcher(debugVariable).matches()) {
+        throw new IllegalArgumentException(
+            "debugVariable must be a variable name, but was '" + debugVariable + "'");
+      }
+      if (configBaseUrl != null && !configBaseUrl.startsWith("https://") && !configBaseUrl.startsWith("http://")) {
+        throw new IllegalArgumentException(
+            "configBaseUrl must be an http(s) URL, but was '" + configBaseUrl + "'");
+      }
+      if (events.isEmpty()) {
+        throw new IllegalArgumentException("a profile needs at least one event");
+      }
+      return new Profile(this);
+    }
+
+    private static void requireText(String field, String value) {
+      if (value == null || value.isBlank() || value.length() > 64) {
+        throw new IllegalArgumentException(field + " must be 1 to 64 characters, but was '" + value + "'");
+      }
+    }
+  }
+}
