@@ -1,0 +1,282 @@
+package dev.beacon.vertx;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import dev.beacon.Environment;
+import dev.beacon.Stats;
+import dev.beacon.TelemetryEvent;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+/**
+ * Shared plumbing for shipper tests: a Vert.x with a tight blocked-thread checker whose warnings
+ * fail the test, a WireMock server on 127.0.0.1, raw socket servers for black-hole and reset
+ * cases, and helpers that wait on futures with a timeout (never sleep).
+ */
+final class ShipperFixture implements AutoCloseable {
+
+  static final String VERSION = "3.7.0";
+  static final ObjectMapper JSON = new ObjectMapper();
+  static final Environment CLEAN_ENV = Environment.of(Map.of(), Map.of());
+
+  final Vertx vertx;
+  final WireMockServer wm;
+  final List<String> warnings = new CopyOnWriteArrayList<>();
+  private final Handler logWatcher;
+  private final List<AutoCloseable> closeables = new ArrayList<>();
+  long maxSendNanos;
+
+  ShipperFixture() {
+    vertx =
+        Vertx.vertx(
+            new VertxOptions()
+                .setEventLoopPoolSize(2)
+                .setMaxEventLoopExecuteTime(200)
+                .setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS)
+                .setBlockedThreadCheckInterval(50)
+                .setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS));
+    logWatcher =
+        new Handler() {
+          @Override
+          public void publish(LogRecord record) {
+            if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
+              warnings.add(record.getLoggerName() + ": " + record.getMessage());
+            }
+          }
+
+          @Override
+          public void flush() {}
+
+          @Override
+          public void close() {}
+        };
+    Logger.getLogger("").addHandler(logWatcher);
+    wm = new WireMockServer(wireMockConfig().bindAddress("127.0.0.1").dynamicPort());
+    wm.start();
+    wm.stubFor(post(urlEqualTo("/log")).willReturn(aResponse().withStatus(200)));
+  }
+
+  String base() {
+    return "http://127.0.0.1:" + wm.port();
+  }
+
+  /** A config document that enables telemetry and points ingestion at {@code ingestionUrl}. */
+  static String configJson(String ingestionUrl) {
+    return "{\"mlflow_version\":\"" + VERSION + "\",\"disable_telemetry\":false,\"rollout_percentage\":100,"
+        + "\"ingestion_url\":\"" + ingestionUrl + "\",\"disable_sdks\":[],\"disable_os\":[],\"disable_events\":[]}";
+  }
+
+  void serveConfig(String body) {
+    wm.stubFor(get(urlEqualTo("/config/" + VERSION + ".json")).willReturn(okJson(body)));
+  }
+
+  void serveConfigPointingAt(String ingestionUrl) {
+    serveConfig(configJson(ingestionUrl));
+  }
+
+  /** Options for fast tests: config from WireMock, plain http allowed, tiny backoffs, no interval flushes. */
+  TelemetryOptions options() {
+    return new TelemetryOptions()
+        .setSdkVersion(VERSION)
+        .setConfigUrl(base() + "/config")
+        .setAllowInsecureLoopback(true)
+        .setBatchIntervalMs(60_000)
+        .setConfigTimeoutMs(1_000)
+        .setConnectTimeoutMs(1_000)
+        .setRequestTimeoutMs(1_000)
+        .setRetryBaseDelayMs(5)
+        .setRetryMaxDelayMs(20)
+        .setCloseTimeoutMs(1_000);
+  }
+
+  TelemetryVerticle deploy(TelemetryOptions options) {
+    return deploy(options, CLEAN_ENV);
+  }
+
+  TelemetryVerticle deploy(TelemetryOptions options, Environment env) {
+    TelemetryVerticle verticle = new TelemetryVerticle(options, env);
+    await(vertx.deployVerticle(verticle));
+    return verticle;
+  }
+
+  /** Publishes one typed event from this (non-Vert.x) thread and records how long the call took. */
+  void send(String address, Object event) {
+    long t0 = System.nanoTime();
+    vertx.eventBus().send(address, event);
+    maxSendNanos = Math.max(maxSendNanos, System.nanoTime() - t0);
+  }
+
+  void send(Object event) {
+    send(TelemetryOptions.DEFAULT_ADDRESS, event);
+  }
+
+  static TelemetryEvent event(String name) {
+    return TelemetryEvent.of(name, null);
+  }
+
+  static <T> T await(Future<T> future) {
+    return await(future, 10_000);
+  }
+
+  static <T> T await(Future<T> future, long timeoutMs) {
+    try {
+      return future.toCompletionStage().toCompletableFuture().get(timeoutMs, TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      throw new AssertionError("future did not complete in " + timeoutMs + " ms", e);
+    }
+  }
+
+  /** Completes when {@code condition} holds, checked on a Vert.x timer (the test thread never sleeps). */
+  Future<Void> when(Supplier<Future<Boolean>> condition) {
+    Promise<Void> done = Promise.promise();
+    vertx.setPeriodic(
+        10,
+        id ->
+            condition
+                .get()
+                .onSuccess(
+                    ok -> {
+                      if (ok && done.tryComplete()) {
+                        vertx.cancelTimer(id);
+                      }
+                    }));
+    return done.future();
+  }
+
+  /** Every record received on {@code /log}, in arrival order. */
+  List<JsonNode> records() {
+    List<JsonNode> out = new ArrayList<>();
+    for (LoggedRequest request : ingestionRequests()) {
+      try {
+        JsonNode body = JSON.readTree(request.getBody());
+        body.get("records").forEach(out::add);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return out;
+  }
+
+  List<LoggedRequest> ingestionRequests() {
+    return wm.findAll(postRequestedFor(urlEqualTo("/log")));
+  }
+
+  static void assertBalanced(Stats stats) {
+    assertThat(stats.recorded())
+        .as("recorded = sent + pending + dropped in %s", stats)
+        .isEqualTo(stats.sent() + stats.pending() + stats.droppedTotal());
+  }
+
+  /** A server that accepts connections and never answers. */
+  String blackHole() {
+    return rawServer(socket -> {});
+  }
+
+  /** A server that reads the request and resets the connection (RST). */
+  String resetter() {
+    return rawServer(
+        socket -> {
+          try {
+            InputStream in = socket.getInputStream();
+            in.read(new byte[8192]);
+            socket.setSoLinger(true, 0);
+            socket.close();
+          } catch (IOException ignored) {
+            // the client went away first
+          }
+        });
+  }
+
+  /** A URL on which nothing listens (connection refused). */
+  static String refused() {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return "http://127.0.0.1:" + s.getLocalPort() + "/log";
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  interface SocketAction {
+    void handle(Socket socket);
+  }
+
+  private String rawServer(SocketAction action) {
+    try {
+      ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+      List<Socket> open = new CopyOnWriteArrayList<>();
+      Thread acceptor =
+          new Thread(
+              () -> {
+                while (!server.isClosed()) {
+                  try {
+                    Socket s = server.accept();
+                    open.add(s);
+                    action.handle(s);
+                  } catch (IOException e) {
+                    return;
+                  }
+                }
+              },
+              "raw-server");
+      acceptor.setDaemon(true);
+      acceptor.start();
+      closeables.add(
+          () -> {
+            server.close();
+            for (Socket s : open) {
+              s.close();
+            }
+          });
+      return "http://127.0.0.1:" + server.getLocalPort() + "/log";
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      await(vertx.close(), 15_000);
+    } finally {
+      wm.stop();
+      for (AutoCloseable c : closeables) {
+        try {
+          c.close();
+        } catch (Exception ignored) {
+          // best effort: the test is over
+        }
+      }
+      Logger.getLogger("").removeHandler(logWatcher);
+    }
+    assertThat(warnings).as("no warnings (blocked threads, connection errors) were logged").isEmpty();
+  }
+}
