@@ -755,18 +755,19 @@ public final class TelemetryVerticle extends VerticleBase {
         finishClose(false);
         return;
     }
+    boolean breakerOpen = breaker != null && breaker.state() == CircuitBreakerState.OPEN;
     if (retryTimer != -1) {
       // Never retried once closing.
       vertx.cancelTimer(retryTimer);
       retryTimer = -1;
       if (inflight != null) {
-        settle(inflight, DropReason.SHUTDOWN);
+        settle(inflight, breakerOpen ? DropReason.BREAKER_OPEN : DropReason.SHUTDOWN);
       }
     }
     if (inflight != null) {
       return; // its answer moves us on
     }
-    if (breaker != null && breaker.state() == CircuitBreakerState.OPEN) {
+    if (breakerOpen) {
       dropQueue(DropReason.BREAKER_OPEN);
       finishClose(false);
       return;

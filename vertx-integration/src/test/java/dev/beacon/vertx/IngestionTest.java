@@ -48,7 +48,7 @@ class IngestionTest {
     TelemetryVerticle v = fx.deploy(fx.options().setBackendUri("sqlite:///tmp/mlflow.db"));
     fx.send(TelemetryEvent.of("create_run", Status.SUCCESS, 12L, Map.of("imports", List.of("smile", "weka"))));
     fx.send(new JsonObject().put("event_name", "create_experiment").put("status", "failure").put("duration_ms", 7));
-    Stats stats = await(v.flush());
+    Stats stats = fx.flush(v);
 
     assertThat(stats.sent()).isEqualTo(2);
     assertBalanced(stats);
@@ -86,7 +86,7 @@ class IngestionTest {
     for (int i = 0; i < 1_234; i++) {
       fx.send(event("start_trace"));
     }
-    Stats stats = await(v.flush());
+    Stats stats = fx.flush(v);
 
     assertThat(stats.sent()).isEqualTo(1_234);
     assertBalanced(stats);
@@ -126,7 +126,7 @@ class IngestionTest {
         .willReturn(aResponse().withStatus(200)));
     TelemetryVerticle v = fx.deploy(fx.options());
     fx.send(event("create_prompt"));
-    Stats stats = await(v.flush());
+    Stats stats = fx.flush(v);
 
     assertThat(stats.sent()).isEqualTo(1);
     assertThat(stats.retries()).isEqualTo(1);
@@ -143,7 +143,7 @@ class IngestionTest {
         .willReturn(aResponse().withStatus(200)));
     TelemetryVerticle v = fx.deploy(fx.options());
     fx.send(event("create_prompt"));
-    Stats stats = await(v.flush());
+    Stats stats = fx.flush(v);
 
     assertThat(stats.sent()).isEqualTo(1);
     List<com.github.tomakehurst.wiremock.verification.LoggedRequest> requests = fx.ingestionRequests();
@@ -160,7 +160,7 @@ class IngestionTest {
     TelemetryVerticle v = fx.deploy(fx.options().setMaxRetries(2).setBreakerMaxFailures(100));
     fx.send(event("create_prompt"));
     fx.send(event("create_prompt"));
-    Stats stats = await(v.flush());
+    Stats stats = fx.flush(v);
 
     assertThat(stats.dropped(DropReason.RETRIES_EXHAUSTED)).isEqualTo(2);
     assertThat(fx.ingestionRequests()).hasSize(3);
@@ -175,10 +175,10 @@ class IngestionTest {
     fx.wm.stubFor(post(urlEqualTo("/log")).willReturn(aResponse().withStatus(status)));
     TelemetryVerticle v = fx.deploy(fx.options());
     fx.send(event("create_prompt"));
-    Stats first = await(v.flush());
+    Stats first = fx.flush(v);
     fx.send(event("create_prompt"));
     fx.send(new JsonObject().put("event_name", "evaluate"));
-    Stats after = await(v.stats().compose(s -> v.flush()));
+    Stats after = fx.flush(v);
 
     assertThat(first.dropped(DropReason.REJECTED)).isEqualTo(1);
     assertThat(v.decision().cause()).isEqualTo(Decision.Cause.INGESTION_REJECTED);
@@ -192,7 +192,7 @@ class IngestionTest {
   void connectionResetIsRetriedAndCountedAsPossiblyResent() {
     TelemetryVerticle v = fx.deploy(fx.options().setIngestionUrl(fx.resetter()).setMaxRetries(2));
     fx.send(event("create_prompt"));
-    Stats stats = await(v.flush());
+    Stats stats = fx.flush(v);
 
     assertThat(stats.dropped(DropReason.RETRIES_EXHAUSTED)).isEqualTo(1);
     assertThat(stats.requests()).isEqualTo(3);
@@ -208,7 +208,7 @@ class IngestionTest {
         .willReturn(aResponse().withStatus(200)));
     TelemetryVerticle v = fx.deploy(fx.options());
     fx.send(event("create_prompt"));
-    Stats stats = await(v.flush());
+    Stats stats = fx.flush(v);
 
     assertThat(stats.sent()).isEqualTo(1);
     assertThat(stats.retries()).isEqualTo(1);
@@ -221,7 +221,7 @@ class IngestionTest {
     TelemetryVerticle v = fx.deploy(fx.options().setRequestTimeoutMs(200).setMaxRetries(1));
     fx.send(event("create_prompt"));
     long t0 = System.nanoTime();
-    Stats stats = await(v.flush());
+    Stats stats = fx.flush(v);
     long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
 
     assertThat(stats.dropped(DropReason.RETRIES_EXHAUSTED)).isEqualTo(1);
@@ -239,7 +239,7 @@ class IngestionTest {
     for (int i = 0; i < 1_000; i++) {
       fx.send(event("create_prompt"));
     }
-    Stats stats = await(v.flush());
+    Stats stats = fx.flush(v);
 
     assertThat(stats.dropped(DropReason.RETRIES_EXHAUSTED)).isEqualTo(1_000);
     assertThat(stats.requests()).isEqualTo(4); // two batches of 500, two attempts each
@@ -253,7 +253,7 @@ class IngestionTest {
   void refusedConnectionIsRetriedThenDropped() {
     TelemetryVerticle v = fx.deploy(fx.options().setIngestionUrl(ShipperFixture.refused()).setMaxRetries(1));
     fx.send(event("create_prompt"));
-    Stats stats = await(v.flush());
+    Stats stats = fx.flush(v);
 
     assertThat(stats.dropped(DropReason.RETRIES_EXHAUSTED)).isEqualTo(1);
     assertThat(stats.requests()).isEqualTo(2);
@@ -267,7 +267,7 @@ class IngestionTest {
         .willReturn(aResponse().withStatus(307).withHeader("Location", fx.base() + "/elsewhere")));
     TelemetryVerticle v = fx.deploy(fx.options());
     fx.send(event("create_prompt"));
-    Stats stats = await(v.flush());
+    Stats stats = fx.flush(v);
 
     assertThat(stats.dropped(DropReason.REJECTED)).isEqualTo(1);
     assertThat(fx.wm.findAll(com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor(
@@ -284,7 +284,7 @@ class IngestionTest {
     for (int i = 0; i < 5; i++) {
       fx.send(event("create_prompt"));
     }
-    Stats open = await(v.flush());
+    Stats open = fx.flush(v);
 
     assertThat(fx.ingestionRequests()).as("the breaker opens after three failures").hasSize(3);
     assertThat(open.pending()).as("while open, the queue holds").isEqualTo(5);
@@ -306,7 +306,7 @@ class IngestionTest {
     fx.send(new JsonObject().put("params", new JsonObject()));
     fx.send("free text");
     fx.send(event("create_run").withParams(Map.of("imports", List.of("smile", "my secret lib"), "user", "alice")));
-    Stats stats = await(v.flush());
+    Stats stats = fx.flush(v);
 
     assertThat(stats.dropped(DropReason.INVALID)).isEqualTo(4);
     assertThat(stats.sent()).isEqualTo(1);
@@ -324,7 +324,7 @@ class IngestionTest {
         .put("timestamp_ns", 1_753_760_188_623_715_000L));
     fx.send(new JsonObject().put("event_name", "evaluate").put("duration_ms", 1.5)
         .put("params", new JsonObject().put("nope", true)));
-    await(v.flush());
+    fx.flush(v);
 
     List<JsonNode> records = fx.records();
     JsonNode first = records.get(0).get("data");

@@ -54,13 +54,14 @@ final class ShipperFixture implements AutoCloseable {
   private final Handler logWatcher;
   private final List<AutoCloseable> closeables = new ArrayList<>();
   long maxSendNanos;
+  private long sends;
 
   ShipperFixture() {
     vertx =
         Vertx.vertx(
             new VertxOptions()
                 .setEventLoopPoolSize(2)
-                .setMaxEventLoopExecuteTime(200)
+                .setMaxEventLoopExecuteTime(500)
                 .setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS)
                 .setBlockedThreadCheckInterval(50)
                 .setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS));
@@ -110,9 +111,10 @@ final class ShipperFixture implements AutoCloseable {
         .setConfigUrl(base() + "/config")
         .setAllowInsecureLoopback(true)
         .setBatchIntervalMs(60_000)
-        .setConfigTimeoutMs(1_000)
-        .setConnectTimeoutMs(1_000)
-        .setRequestTimeoutMs(1_000)
+        // generous: a cold JVM on a busy 2-core machine can take over a second for its first request
+        .setConfigTimeoutMs(5_000)
+        .setConnectTimeoutMs(5_000)
+        .setRequestTimeoutMs(5_000)
         .setRetryBaseDelayMs(5)
         .setRetryMaxDelayMs(20)
         .setCloseTimeoutMs(1_000);
@@ -132,11 +134,28 @@ final class ShipperFixture implements AutoCloseable {
   void send(String address, Object event) {
     long t0 = System.nanoTime();
     vertx.eventBus().send(address, event);
+    sends++;
     maxSendNanos = Math.max(maxSendNanos, System.nanoTime() - t0);
   }
 
   void send(Object event) {
     send(TelemetryOptions.DEFAULT_ADDRESS, event);
+  }
+
+  /**
+   * Waits until the verticle has taken every event this fixture sent (bus delivery and {@code
+   * flush()} travel different queues), then flushes.
+   */
+  Stats flush(TelemetryVerticle v) {
+    long expected = sends;
+    await(when(() -> v.stats().map(s -> s.recorded() >= expected)));
+    return await(v.flush());
+  }
+
+  /** Waits until the verticle has taken every event this fixture sent. */
+  void received(TelemetryVerticle v) {
+    long expected = sends;
+    await(when(() -> v.stats().map(s -> s.recorded() >= expected)));
   }
 
   static TelemetryEvent event(String name) {

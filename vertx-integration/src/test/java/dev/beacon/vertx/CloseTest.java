@@ -1,0 +1,167 @@
+package dev.beacon.vertx;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static dev.beacon.vertx.ShipperFixture.assertBalanced;
+import static dev.beacon.vertx.ShipperFixture.await;
+import static dev.beacon.vertx.ShipperFixture.event;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.beacon.CloseReport;
+import dev.beacon.DropReason;
+import dev.beacon.Stats;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class CloseTest {
+
+  private ShipperFixture fx;
+
+  @BeforeEach
+  void setUp() {
+    fx = new ShipperFixture();
+    fx.serveConfigPointingAt(fx.base() + "/log");
+  }
+
+  @AfterEach
+  void tearDown() {
+    fx.close();
+  }
+
+  @Test
+  void closeWithAHealthyEndpointDeliversEveryPendingEvent() {
+    TelemetryVerticle v = fx.deploy(fx.options().setCapacity(5_000));
+    for (int i = 0; i < 1_234; i++) {
+      fx.send(event("start_trace"));
+    }
+    fx.received(v);
+    CloseReport report = await(v.close());
+
+    assertThat(report.sentAtClose()).isEqualTo(1_234);
+    assertThat(report.droppedAtClose()).isZero();
+    assertThat(report.deadlineReached()).isFalse();
+    assertThat(fx.records()).hasSize(1_234);
+    assertThat(report.stats().pending()).isZero();
+    assertBalanced(report.stats());
+  }
+
+  @Test
+  void undeployClosesAndASecondCloseDoesNothing() {
+    TelemetryVerticle v = fx.deploy(fx.options());
+    String id = v.deploymentID();
+    fx.send(event("start_trace"));
+    fx.received(v);
+    await(fx.vertx.undeploy(id));
+    CloseReport first = await(v.close());
+    CloseReport second = await(v.close());
+
+    assertThat(first.sentAtClose()).isEqualTo(1);
+    assertThat(second).isEqualTo(first);
+    assertThat(fx.ingestionRequests()).hasSize(1);
+  }
+
+  @Test
+  void closeWithABlackHoleReturnsWithinTheDeadline() {
+    TelemetryVerticle v =
+        fx.deploy(fx.options().setIngestionUrl(fx.blackHole()).setRequestTimeoutMs(10_000).setCloseTimeoutMs(500));
+    for (int i = 0; i < 700; i++) {
+      fx.send(event("start_trace"));
+    }
+    fx.received(v);
+    long t0 = System.nanoTime();
+    CloseReport report = await(v.close());
+    long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+
+    assertThat(ms).as("close took %d ms for a 500 ms deadline", ms).isBetween(450L, 900L);
+    assertThat(report.deadlineReached()).isTrue();
+    assertThat(report.sentAtClose()).isZero();
+    assertThat(report.stats().dropped(DropReason.SHUTDOWN)).isEqualTo(700);
+    assertThat(report.droppedAtClose()).isEqualTo(700);
+    assertBalanced(report.stats());
+  }
+
+  @Test
+  void closeSendsNothingWhileTheBreakerIsOpen() {
+    fx.wm.stubFor(post(urlEqualTo("/log")).willReturn(aResponse().withStatus(503)));
+    TelemetryVerticle v =
+        fx.deploy(fx.options().setMaxRetries(10).setBreakerMaxFailures(2).setBreakerResetMs(60_000));
+    fx.send(event("start_trace"));
+    fx.send(event("start_trace"));
+    Stats open = fx.flush(v);
+    assertThat(open.pending()).isEqualTo(2);
+    int requestsBefore = fx.ingestionRequests().size();
+
+    CloseReport report = await(v.close());
+
+    assertThat(fx.ingestionRequests()).hasSize(requestsBefore);
+    assertThat(report.stats().dropped(DropReason.BREAKER_OPEN)).isEqualTo(2);
+    assertThat(report.deadlineReached()).isFalse();
+    assertBalanced(report.stats());
+  }
+
+  @Test
+  void closeNeverRetries() {
+    fx.wm.stubFor(post(urlEqualTo("/log")).willReturn(aResponse().withStatus(500)));
+    TelemetryVerticle v = fx.deploy(fx.options().setRetryBaseDelayMs(5_000).setRetryMaxDelayMs(5_000));
+    fx.send(event("start_trace"));
+    fx.received(v);
+    v.flush(); // starts sending; completes only after the retry, which close cancels
+    await(fx.when(() -> v.stats().map(s -> s.retries() == 1)));
+    long t0 = System.nanoTime();
+    CloseReport report = await(v.close());
+
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isLessThan(500);
+    assertThat(fx.ingestionRequests()).as("the pending retry is not made").hasSize(1);
+    assertThat(report.stats().dropped(DropReason.SHUTDOWN)).isEqualTo(1);
+    assertBalanced(report.stats());
+  }
+
+  @Test
+  void closeDuringTheConfigFetchWaitsUpToTheDeadlineThenDrops() {
+    fx.wm.stubFor(get(urlEqualTo("/config/" + ShipperFixture.VERSION + ".json"))
+        .willReturn(aResponse().withStatus(200).withBody(ShipperFixture.configJson(fx.base() + "/log"))
+            .withFixedDelay(3_000)));
+    TelemetryVerticle v = fx.deploy(fx.options().setConfigTimeoutMs(5_000).setCloseTimeoutMs(300));
+    fx.send(event("start_trace"));
+    fx.received(v);
+    long t0 = System.nanoTime();
+    CloseReport report = await(v.close());
+
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isBetween(250L, 900L);
+    assertThat(report.stats().dropped(DropReason.SHUTDOWN)).isEqualTo(1);
+    assertThat(fx.ingestionRequests()).isEmpty();
+    assertBalanced(report.stats());
+  }
+
+  @Test
+  void closeDuringAFastConfigFetchSendsOnceItAnswers() {
+    fx.wm.stubFor(get(urlEqualTo("/config/" + ShipperFixture.VERSION + ".json"))
+        .willReturn(aResponse().withStatus(200).withBody(ShipperFixture.configJson(fx.base() + "/log"))
+            .withFixedDelay(100)));
+    TelemetryVerticle v = fx.deploy(fx.options().setCloseTimeoutMs(2_000));
+    fx.send(event("start_trace"));
+    fx.received(v);
+    CloseReport report = await(v.close());
+
+    assertThat(report.sentAtClose()).isEqualTo(1);
+    assertThat(fx.records()).hasSize(1);
+  }
+
+  @Test
+  void eventsAfterCloseAreCountedAsShutdownOrNotConsumed() {
+    TelemetryVerticle v = fx.deploy(fx.options());
+    fx.send(event("start_trace"));
+    fx.received(v);
+    CloseReport report = await(v.close());
+    fx.send(event("start_trace"));
+    Stats after = await(v.stats());
+
+    assertThat(after.recorded()).as("the consumer is gone: nothing more is taken").isEqualTo(1);
+    assertThat(report.sentAtClose()).isEqualTo(1);
+    assertBalanced(after);
+  }
+}
