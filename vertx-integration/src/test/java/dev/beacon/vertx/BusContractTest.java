@@ -1,0 +1,117 @@
+package dev.beacon.vertx;
+
+import static dev.beacon.vertx.ShipperFixture.await;
+import static dev.beacon.vertx.ShipperFixture.event;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.beacon.Stats;
+import dev.beacon.Status;
+import dev.beacon.TelemetryEvent;
+import dev.beacon.vertx.impl.TelemetryEventCodec;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class BusContractTest {
+
+  private ShipperFixture fx;
+
+  @BeforeEach
+  void setUp() {
+    fx = new ShipperFixture();
+    fx.serveConfigPointingAt(fx.base() + "/log");
+  }
+
+  @AfterEach
+  void tearDown() {
+    fx.close();
+  }
+
+  @Test
+  void codecHandsTheSameEventOverLocallyAndJsonAcrossTheWire() {
+    TelemetryEventCodec codec = new TelemetryEventCodec();
+    TelemetryEvent e =
+        new TelemetryEvent("create_run", Status.FAILURE, 1_753_760_188_623_715_000L, 12L, Map.of("imports", List.of("smile")));
+    assertThat(codec.transform(e)).isSameAs(e);
+
+    Buffer wire = Buffer.buffer();
+    wire.appendString("xx"); // the codec must honour the position it is given
+    codec.encodeToWire(wire, e);
+    JsonObject decoded = (JsonObject) codec.decodeFromWire(2, wire);
+    assertThat(decoded.getString("event_name")).isEqualTo("create_run");
+    assertThat(decoded.getString("status")).isEqualTo("failure");
+    assertThat(decoded.getLong("timestamp_ns")).isEqualTo(1_753_760_188_623_715_000L);
+    assertThat(decoded.getLong("duration_ms")).isEqualTo(12L);
+    assertThat(decoded.getJsonObject("params").getJsonArray("imports").encode()).isEqualTo("[\"smile\"]");
+  }
+
+  @Test
+  void wireDecodedEventsAreShippedLikeAnyJsonMessage() {
+    TelemetryVerticle v = fx.deploy(fx.options());
+    TelemetryEventCodec codec = new TelemetryEventCodec();
+    Buffer wire = Buffer.buffer();
+    codec.encodeToWire(wire, TelemetryEvent.of("create_run", Map.of("imports", List.of("weka"))));
+    fx.send(codec.decodeFromWire(0, wire));
+    Stats stats = fx.flush(v);
+
+    assertThat(stats.sent()).isEqualTo(1);
+    assertThat(fx.records().get(0).get("data").get("params").asText()).isEqualTo("{\"imports\":[\"weka\"]}");
+  }
+
+  @Test
+  void statsAddressAnswersWithTheCountersAndTheDecision() {
+    TelemetryVerticle v = fx.deploy(fx.options());
+    fx.send(event("evaluate"));
+    fx.send(event("nonsense"));
+    fx.flush(v);
+    JsonObject reply =
+        (JsonObject) await(fx.vertx.eventBus().request(TelemetryOptions.DEFAULT_ADDRESS + ".stats", null)).body();
+
+    assertThat(reply.getLong("recorded")).isEqualTo(2);
+    assertThat(reply.getLong("sent")).isEqualTo(1);
+    assertThat(reply.getLong("dropped.invalid")).isEqualTo(1);
+    assertThat(reply.getString("decision")).isEqualTo("enabled");
+  }
+
+  @Test
+  void debugModeLogsEachPayloadAndSendsNothing() {
+    List<String> logged = new CopyOnWriteArrayList<>();
+    Logger debugLogger = Logger.getLogger("dev.beacon.debug");
+    Handler capture =
+        new Handler() {
+          @Override
+          public void publish(LogRecord record) {
+            logged.add(record.getMessage());
+          }
+
+          @Override
+          public void flush() {}
+
+          @Override
+          public void close() {}
+        };
+    debugLogger.addHandler(capture);
+    debugLogger.setUseParentHandlers(false);
+    try {
+      TelemetryVerticle v =
+          fx.deploy(fx.options(), dev.beacon.Environment.of(Map.of("BEACON_TELEMETRY_DEBUG", "1"), Map.of()));
+      fx.send(event("evaluate"));
+      fx.flush(v);
+
+      assertThat(logged).hasSize(1);
+      assertThat(logged.get(0)).contains("\"event_name\":\"evaluate\"").contains("\"records\"");
+      assertThat(fx.wm.getAllServeEvents()).as("no config request, no ingestion request").isEmpty();
+    } finally {
+      debugLogger.removeHandler(capture);
+      debugLogger.setUseParentHandlers(true);
+    }
+  }
+}
