@@ -130,6 +130,12 @@ public record ClientInfo(
       return null;
     }
     String u = uri.trim();
+    switch (u.toLowerCase(Locale.ROOT)) {
+      case "databricks", "databricks-uc", "uc":
+        return "databricks"; // MLflow's usual bare forms, no colon
+      default:
+        break;
+    }
     if (WINDOWS_PATH.matcher(u).matches()) {
       return "file";
     }

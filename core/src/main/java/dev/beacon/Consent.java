@@ -64,13 +64,18 @@ public final class Consent {
    */
   public static Decision decide(
       Function<String, String> env, Function<String, String> sysProps, Profile profile) {
-    Decision live = live(env, profile);
-    if (live != null) {
-      return live;
+    Decision d = optOut(env, profile);
+    if (d == null) {
+      d = optOut(sysProps, profile);
     }
-    live = live(sysProps, profile);
-    if (live != null) {
-      return live;
+    if (d == null) {
+      d = doNotTrack(env);
+    }
+    if (d == null) {
+      d = doNotTrack(sysProps);
+    }
+    if (d != null) {
+      return d;
     }
     for (String variable : CI_VARIABLES) {
       String value = env.apply(variable);
@@ -87,10 +92,19 @@ public final class Consent {
    * or {@code null} when neither opts out. Two lookups, no allocation on the "on" path.
    */
   public static Decision live(Function<String, String> source, Profile profile) {
+    Decision d = optOut(source, profile);
+    return d != null ? d : doNotTrack(source);
+  }
+
+  private static Decision optOut(Function<String, String> source, Profile profile) {
     String optOut = source.apply(profile.optOutVariable());
     if (optOut != null && !isFalse(optOut)) {
       return Decision.disabled(Decision.Cause.OPT_OUT, profile.optOutVariable() + "=" + optOut.trim());
     }
+    return null;
+  }
+
+  private static Decision doNotTrack(Function<String, String> source) {
     String dnt = source.apply(DO_NOT_TRACK);
     if (dnt != null && isTrue(dnt)) {
       return Decision.disabled(Decision.Cause.DO_NOT_TRACK, DO_NOT_TRACK + "=" + dnt.trim());

@@ -48,7 +48,7 @@ public final class MlLibraries {
       try {
         Class.forName(e.getValue(), false, loader);
         found.add(e.getKey());
-      } catch (ClassNotFoundException | LinkageError | SecurityException ignored) {
+      } catch (ClassNotFoundException | LinkageError | RuntimeException ignored) {
         // not present, or not loadable: not reported
       }
     }

@@ -186,9 +186,21 @@ public sealed interface ParamSpec {
         if (b.signum() < 0) {
           return Outcome.STRIP;
         }
-        return b.bitLength() < 63 ? clamp(b.longValue()) : new Outcome(max, Action.COERCED);
+        return b.bitLength() < 64 ? clamp(b.longValue()) : new Outcome(max, Action.COERCED);
       }
-      if (raw instanceof Double || raw instanceof Float || raw instanceof java.math.BigDecimal) {
+      if (raw instanceof java.math.BigDecimal d) {
+        if (d.signum() < 0) {
+          return Outcome.STRIP;
+        }
+        java.math.BigDecimal s = d.stripTrailingZeros();
+        if (s.scale() > 0) {
+          return Outcome.STRIP; // fractional
+        }
+        return s.compareTo(java.math.BigDecimal.valueOf(max)) > 0
+            ? new Outcome(max, Action.COERCED)
+            : Outcome.kept(s.longValueExact());
+      }
+      if (raw instanceof Double || raw instanceof Float) {
         double d = ((Number) raw).doubleValue();
         if (!Double.isFinite(d) || d < 0 || d != Math.rint(d)) {
           return Outcome.STRIP;

@@ -87,7 +87,7 @@ public final class WireEncoder {
   public Encoded encode(List<TelemetryEvent> events, Supplier<String> partitionKeys) {
     List<Payload> payloads = new ArrayList<>();
     List<TelemetryEvent> oversize = new ArrayList<>(0);
-    ByteArrayOutputStream body = new ByteArrayOutputStream(Math.min(maxRequestBytes, 512 * events.size() + 16));
+    ByteArrayOutputStream body = new ByteArrayOutputStream((int) Math.min(maxRequestBytes, 512L * events.size() + 16));
     List<TelemetryEvent> current = new ArrayList<>();
     body.writeBytes(HEAD);
     for (TelemetryEvent event : events) {

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -78,7 +77,6 @@ class ClientInfoTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"databricks", "databricks-uc", "uc", " databricks "})
-  @Disabled("BUG: a bare 'databricks' tracking URI (MLflow's usual form) is classed as 'file'")
   void bareDatabricksIsDatabricks(String uri) {
     assertThat(ClientInfo.trackingUriScheme(uri)).isEqualTo("databricks");
   }

@@ -10,7 +10,6 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 class MlLibrariesTest {
@@ -133,7 +132,6 @@ class MlLibrariesTest {
   }
 
   @Test
-  @Disabled("BUG: detect() is documented never to throw, but a loader's RuntimeException escapes it")
   void detectNeverThrowsEvenWhenTheLoaderThrows() {
     ClassLoader hostile =
         new ClassLoader("hostile", null) {
