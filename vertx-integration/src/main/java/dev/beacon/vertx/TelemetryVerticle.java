@@ -16,7 +16,8 @@ import dev.beacon.Status;
 import dev.beacon.TelemetryEvent;
 import dev.beacon.Validation;
 import dev.beacon.WireEncoder;
-import dev.beacon.vertx.impl.CappedSink;
+import dev.beacon.vertx.impl.ConfigFetcher;
+import dev.beacon.vertx.impl.EventBatchCodec;
 import dev.beacon.vertx.impl.TelemetryEventCodec;
 import io.vertx.circuitbreaker.CircuitBreaker;
 import io.vertx.circuitbreaker.CircuitBreakerOptions;
@@ -31,7 +32,6 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.ext.web.codec.BodyCodec;
@@ -46,7 +46,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeoutException;
 
 /**
  * The shipper: consumes telemetry events from the event bus, checks them with the profile's privacy
@@ -131,6 +130,7 @@ public final class TelemetryVerticle extends VerticleBase {
   private Batch inflight;
   private MessageConsumer<Object> consumer;
   private MessageConsumer<Object> statsConsumer;
+  private MessageConsumer<Object> controlConsumer;
   private WebClient client;
   private CircuitBreaker breaker;
   private URI ingestionUrl;
@@ -183,10 +183,12 @@ public final class TelemetryVerticle extends VerticleBase {
         new WireEncoder(
             info, options.getBatchSize(), options.getMaxRequestBytes(), options.getMaxEventBytes());
     TelemetryEventCodec.register(vertx.eventBus());
+    EventBatchCodec.register(vertx.eventBus());
     state = State.IDLE;
     consumer = vertx.eventBus().consumer(options.getAddress(), this::onMessage);
-    statsConsumer = vertx.eventBus().localConsumer(options.getAddress() + ".stats", this::onStatsRequest);
-    return Future.all(consumer.completion(), statsConsumer.completion());
+    statsConsumer = vertx.eventBus().localConsumer(statsAddress(options.getAddress()), this::onStatsRequest);
+    controlConsumer = vertx.eventBus().consumer(controlAddress(options.getAddress()), this::onControl);
+    return Future.all(consumer.completion(), statsConsumer.completion(), controlConsumer.completion());
   }
 
   @Override
@@ -256,6 +258,16 @@ public final class TelemetryVerticle extends VerticleBase {
       } else if (body instanceof TelemetryEvent[] events) {
         for (TelemetryEvent event : events) {
           intake(event.name(), event.params(), event.status(), event.timestampNs(), event.durationMs());
+        }
+      } else if (body instanceof JsonArray array) {
+        // a batch from another node (EventBatchCodec on the wire): each element is a bus message
+        for (Object item : array) {
+          if (item instanceof JsonObject json) {
+            intakeJson(json);
+          } else {
+            stats.recorded();
+            drop(DropReason.INVALID, 1);
+          }
         }
       } else {
         stats.recorded();
@@ -374,7 +386,26 @@ public final class TelemetryVerticle extends VerticleBase {
   private void onStatsRequest(Message<Object> request) {
     JsonObject reply = new JsonObject(new LinkedHashMap<>(snapshot().toMap()));
     reply.put("decision", decision.describe());
+    reply.put("decision_cause", decision.cause().name());
+    reply.put("decision_detail", decision.detail());
     request.reply(reply);
+  }
+
+  /** {@code {"disable": "<why>"}} from {@code Telemetry.disable()}: the host opted out at run time. */
+  private void onControl(Message<Object> message) {
+    if (message.body() instanceof JsonObject json && json.getValue("disable") instanceof String why) {
+      disable(Decision.disabled(Decision.Cause.DISABLED_BY_CALLER, why));
+    }
+  }
+
+  /** The address on which a verticle answers stats requests. */
+  static String statsAddress(String address) {
+    return address + ".stats";
+  }
+
+  /** The address on which a verticle takes control messages and announces that it switched off. */
+  static String controlAddress(String address) {
+    return address + ".control";
   }
 
   // ---------------------------------------------------------------- remote config
@@ -389,78 +420,28 @@ public final class TelemetryVerticle extends VerticleBase {
       activate(URI.create(options.getIngestionUrl().trim()), Set.of());
       return;
     }
-    String url = profile.configUrl(options.getConfigUrl());
-    CappedSink sink = new CappedSink(RemoteConfig.DEFAULT_MAX_BYTES);
-    Promise<HttpResponse<Void>> answer = Promise.promise();
-    long deadline =
-        vertx.setTimer(
+    ConfigFetcher.fetch(
+            vertx,
+            http(),
+            profile.configUrl(options.getConfigUrl()),
             options.getConfigTimeoutMs(),
-            id -> answer.tryFail(new TimeoutException("no answer within " + options.getConfigTimeoutMs() + " ms")));
-    http()
-        .getAbs(url)
-        .followRedirects(false)
-        .connectTimeout(options.getConnectTimeoutMs())
-        .timeout(options.getConfigTimeoutMs())
-        .as(BodyCodec.pipe(sink))
-        .send()
-        .onComplete(
-            ar -> {
-              vertx.cancelTimer(deadline);
-              if (ar.succeeded()) {
-                answer.tryComplete(ar.result());
-              } else {
-                answer.tryFail(ar.cause());
-              }
-            });
-    answer.future().onComplete(ar -> onConfig(ar.succeeded() ? ar.result() : null, ar.cause(), sink));
-  }
-
-  private void onConfig(HttpResponse<Void> response, Throwable failure, CappedSink sink) {
-    if (state != State.FETCHING) {
-      return;
-    }
-    if (response == null || sink.overflowed()) {
-      String why =
-          sink.overflowed()
-              ? "body larger than " + RemoteConfig.DEFAULT_MAX_BYTES + " bytes"
-              : describe(failure);
-      disable(Decision.disabled(Decision.Cause.CONFIG_UNAVAILABLE, "remote config unavailable (" + why + ")"));
-      return;
-    }
-    if (response.statusCode() != 200) {
-      String why =
-          response.statusCode() >= 300 && response.statusCode() < 400
-              ? "redirect HTTP " + response.statusCode() + ", not followed"
-              : "HTTP " + response.statusCode();
-      disable(Decision.disabled(Decision.Cause.CONFIG_UNAVAILABLE, "remote config unavailable (" + why + ")"));
-      return;
-    }
-    RemoteConfig.Verdict verdict =
-        RemoteConfig.evaluate(
-            sink.body().getBytes(),
+            options.getConnectTimeoutMs(),
             profile,
             info.platform(),
             options.isAllowInsecureLoopback(),
-            random.nextDouble() * 100);
+            random.nextDouble() * 100)
+        .onSuccess(this::onConfig);
+  }
+
+  private void onConfig(RemoteConfig.Verdict verdict) {
+    if (state != State.FETCHING) {
+      return;
+    }
     if (!verdict.enabled()) {
       disable(verdict.decision());
       return;
     }
     activate(verdict.ingestionUrl(), verdict.disabledEvents());
-  }
-
-  private static String describe(Throwable failure) {
-    if (failure instanceof TimeoutException || failure instanceof io.netty.handler.timeout.TimeoutException) {
-      return "timeout";
-    }
-    if (failure instanceof ConnectException) {
-      return "connection refused";
-    }
-    if (failure == null) {
-      return "no answer";
-    }
-    String message = failure.getMessage();
-    return failure.getClass().getSimpleName() + (message == null ? "" : ": " + message);
   }
 
   private void activate(URI url, Set<String> eventsOff) {
@@ -489,6 +470,10 @@ public final class TelemetryVerticle extends VerticleBase {
     }
     decision = why;
     state = State.DISABLED;
+    // Tell the publishers, so that their record() goes back to a volatile read and nothing more.
+    vertx.eventBus().publish(
+        controlAddress(options.getAddress()),
+        new JsonObject().put("disabled", why.cause().name()).put("detail", why.detail()));
     dropQueue(DropReason.DISABLED);
     cancelTimers();
     // An attempt still on the wire settles when it answers (as disabled, see onAttempt).
@@ -582,7 +567,7 @@ public final class TelemetryVerticle extends VerticleBase {
     long deadline =
         vertx.setTimer(
             options.getRequestTimeoutMs(),
-            id -> result.tryFail(new TimeoutException("no answer within " + options.getRequestTimeoutMs() + " ms")));
+            id -> result.tryFail(new java.util.concurrent.TimeoutException("no answer within " + options.getRequestTimeoutMs() + " ms")));
     http()
         .postAbs(ingestionUrl.toString())
         .putHeader("Content-Type", "application/json")
@@ -726,6 +711,7 @@ public final class TelemetryVerticle extends VerticleBase {
     if (consumer != null) {
       consumer.unregister();
       statsConsumer.unregister();
+      controlConsumer.unregister();
     }
     if (intervalTimer != -1) {
       vertx.cancelTimer(intervalTimer);

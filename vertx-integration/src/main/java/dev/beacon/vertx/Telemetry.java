@@ -1,0 +1,388 @@
+package dev.beacon.vertx;
+
+import dev.beacon.Decision;
+import dev.beacon.DropReason;
+import dev.beacon.Environment;
+import dev.beacon.Profile;
+import dev.beacon.Profiles;
+import dev.beacon.Stats;
+import dev.beacon.Status;
+import dev.beacon.TelemetryEvent;
+import dev.beacon.vertx.impl.EventBatchCodec;
+import dev.beacon.vertx.impl.TelemetryEventCodec;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.shareddata.LocalMap;
+import io.vertx.core.shareddata.Shareable;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
+
+/**
+ * The recording face of Beacon for code running in Vert.x: {@code
+ * Telemetry.of(vertx).record("create_run", Map.of("imports", List.of("smile")))}. Events travel on
+ * the event bus to a {@link TelemetryVerticle} (in this Vertx or, on a clustered bus, another
+ * node), which checks, batches and ships them.
+ *
+ * <p><b>Cost.</b> When telemetry is off (opt-out variable, {@code DO_NOT_TRACK}, CI, {@link
+ * #disable()}, or the shipper switched itself off), {@code record} and {@code track} cost one
+ * volatile read: no allocation, no bus message. When on, a record re-reads the two opt-out system
+ * properties (the live switch), stamps the event and appends it to a lock-free buffer; the first
+ * event of a hand-off schedules one task on this handle's event loop, which sends everything
+ * gathered as <em>one</em> bus message. The caller never waits, never sees an exception, and the
+ * buffer is bounded by the {@code capacity} option (past it events are counted as {@code
+ * queue_full}).
+ *
+ * <p>Thread-safe: record from any thread. {@link #of(Vertx)} returns one shared handle per Vertx and
+ * address.
+ */
+public final class Telemetry {
+
+  private static final String REGISTRY = "dev.beacon.telemetry.handles";
+
+  private final Vertx vertx;
+  private final Context context;
+  private final String address;
+  private final Profile profile;
+  private final Environment environment;
+  private final int bound;
+  private final Future<?> ready;
+  private final ConcurrentLinkedQueue<TelemetryEvent> buffer = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger buffered = new AtomicInteger();
+  private final AtomicBoolean drainScheduled = new AtomicBoolean();
+  private final LongAdder droppedHere = new LongAdder();
+  private final LongAdder droppedDisabled = new LongAdder();
+  private final LongAdder recordedHere = new LongAdder();
+  private final Runnable drainTask = this::drain;
+  private volatile boolean enabled;
+  private volatile Decision decision;
+
+  private Telemetry(Vertx vertx, TelemetryOptions options, Environment environment, Future<?> ready) {
+    this.vertx = vertx;
+    this.context = vertx.getOrCreateContext();
+    this.address = options.getAddress();
+    this.profile =
+        Profiles.named(options.getProfile(), options.getSdkVersion() == null ? "unknown" : options.getSdkVersion());
+    this.environment = environment;
+    this.bound = options.getCapacity();
+    this.ready = ready;
+    this.decision = environment.consent(profile);
+    this.enabled = decision.enabled();
+    if (enabled) {
+      TelemetryEventCodec.register(vertx.eventBus());
+      EventBatchCodec.register(vertx.eventBus());
+      // The shipper announces when it switches itself off: stop sending at once.
+      vertx.eventBus()
+          .<Object>consumer(TelemetryVerticle.controlAddress(address))
+          .handler(
+              m -> {
+                if (m.body() instanceof JsonObject json && json.getValue("disabled") instanceof String cause) {
+                  switchOff(Decision.disabled(causeOf(cause), json.getString("detail", cause)));
+                }
+              });
+    }
+  }
+
+  /** The shared handle for the default address ({@value TelemetryOptions#DEFAULT_ADDRESS}) and profile. */
+  public static Telemetry of(Vertx vertx) {
+    return of(vertx, new TelemetryOptions());
+  }
+
+  /** The shared handle for {@code address} and the default profile. */
+  public static Telemetry of(Vertx vertx, String address) {
+    return of(vertx, new TelemetryOptions().setAddress(address));
+  }
+
+  /**
+   * The shared handle for the options' address (one per Vertx and address; the first call's
+   * options win), reading the real environment.
+   */
+  public static Telemetry of(Vertx vertx, TelemetryOptions options) {
+    Objects.requireNonNull(vertx, "vertx");
+    LocalMap<String, Holder> handles = vertx.sharedData().getLocalMap(REGISTRY);
+    Holder holder = handles.get(options.getAddress());
+    if (holder == null) {
+      Holder fresh = new Holder(new Telemetry(vertx, new TelemetryOptions(options), Environment.system(), null));
+      holder = handles.putIfAbsent(options.getAddress(), fresh);
+      if (holder == null) {
+        holder = fresh;
+      }
+    }
+    return holder.telemetry;
+  }
+
+  /**
+   * A new, unshared handle with this environment: tests and embedders pass maps instead of the real
+   * environment.
+   */
+  public static Telemetry create(Vertx vertx, TelemetryOptions options, Environment environment) {
+    return new Telemetry(vertx, new TelemetryOptions(options), environment, null);
+  }
+
+  /** A handle whose hand-offs wait for {@code ready} (the standalone client's deployment). */
+  static Telemetry create(Vertx vertx, TelemetryOptions options, Environment environment, Future<?> ready) {
+    return new Telemetry(vertx, new TelemetryOptions(options), environment, ready);
+  }
+
+  private record Holder(Telemetry telemetry) implements Shareable {}
+
+  // ------------------------------------------------------------------ recording
+
+  /** Records a successful event without params. Never blocks, never throws. */
+  public void record(String name) {
+    if (enabled) {
+      offer(name, Status.SUCCESS, null, null);
+    }
+  }
+
+  /** Records a successful event. Never blocks, never throws. */
+  public void record(String name, Map<String, ?> params) {
+    if (enabled) {
+      offer(name, Status.SUCCESS, null, params);
+    }
+  }
+
+  /** Records an event as given (its timestamp is kept). Never blocks, never throws. */
+  public void record(TelemetryEvent event) {
+    if (enabled && event != null && live()) {
+      hand(event);
+    }
+  }
+
+  /** Records an event with its outcome and duration. Never blocks, never throws. */
+  public void record(String name, Status status, Long durationMs, Map<String, ?> params) {
+    if (enabled) {
+      offer(name, status, durationMs, params);
+    }
+  }
+
+  /**
+   * Runs {@code operation} and records its outcome (success or failure of the future) and
+   * duration. The future is returned unchanged (the same instance); an exception thrown by {@code
+   * operation} is recorded as a failure and rethrown unchanged.
+   */
+  public <T> Future<T> track(String name, Map<String, ?> params, Supplier<Future<T>> operation) {
+    if (!enabled) {
+      return operation.get();
+    }
+    long t0 = System.nanoTime();
+    Future<T> future;
+    try {
+      future = operation.get();
+    } catch (RuntimeException | Error e) {
+      record(name, Status.FAILURE, elapsedMs(t0), params);
+      throw e;
+    }
+    if (future == null) {
+      record(name, Status.UNKNOWN, elapsedMs(t0), params);
+      return null;
+    }
+    future.onComplete(ar -> record(name, ar.succeeded() ? Status.SUCCESS : Status.FAILURE, elapsedMs(t0), params));
+    return future;
+  }
+
+  /** {@link #track(String, Map, Supplier)} without params. */
+  public <T> Future<T> track(String name, Supplier<Future<T>> operation) {
+    return track(name, null, operation);
+  }
+
+  static long elapsedMs(long startNanos) {
+    return (System.nanoTime() - startNanos) / 1_000_000L;
+  }
+
+  private void offer(String name, Status status, Long durationMs, Map<String, ?> params) {
+    if (live()) {
+      hand(new TelemetryEvent(name, status, TelemetryEvent.nowEpochNanos(), durationMs, params));
+    }
+  }
+
+  /** The live opt-out: the system properties, re-read on every event. */
+  private boolean live() {
+    Decision optOut = environment.liveOptOut(profile);
+    if (optOut == null) {
+      return true;
+    }
+    switchOff(optOut);
+    return false;
+  }
+
+  private void hand(TelemetryEvent event) {
+    recordedHere.increment();
+    if (buffered.incrementAndGet() > bound) {
+      buffered.decrementAndGet();
+      droppedHere.increment();
+      return;
+    }
+    buffer.offer(event);
+    if (!drainScheduled.get() && drainScheduled.compareAndSet(false, true)) {
+      context.runOnContext(v -> drainTask.run());
+    }
+  }
+
+  /** On this handle's event loop: everything gathered since the last hand-off, as one bus message. */
+  private void drain() {
+    if (ready != null && !ready.isComplete()) {
+      ready.onComplete(ar -> drain());
+      return;
+    }
+    drainScheduled.set(false);
+    int n = buffered.get();
+    if (n <= 0) {
+      return;
+    }
+    TelemetryEvent[] batch = new TelemetryEvent[n];
+    int i = 0;
+    while (i < n) {
+      TelemetryEvent e = buffer.poll();
+      if (e == null) {
+        break;
+      }
+      batch[i++] = e;
+    }
+    buffered.addAndGet(-i);
+    if (i == 0) {
+      return;
+    }
+    if (i < n) {
+      batch = Arrays.copyOf(batch, i);
+    }
+    if (enabled) {
+      vertx.eventBus().send(address, batch);
+    } else {
+      droppedDisabled.add(i);
+    }
+  }
+
+  // ------------------------------------------------------------------ switches and status
+
+  /**
+   * Switches telemetry off for this handle at once, and asks the shipper to switch off too (it
+   * drops what it holds, counted as {@code disabled}). Use it when the user opts out at run time.
+   */
+  public void disable() {
+    Decision off = Decision.disabled(Decision.Cause.DISABLED_BY_CALLER, "disabled by the application");
+    boolean wasOn = enabled;
+    switchOff(off);
+    if (wasOn) {
+      vertx.eventBus().publish(TelemetryVerticle.controlAddress(address), new JsonObject().put("disable", off.detail()));
+    }
+  }
+
+  private void switchOff(Decision why) {
+    decision = why;
+    enabled = false;
+  }
+
+  /** Whether this handle currently records. One volatile read. */
+  public boolean isEnabled() {
+    return enabled;
+  }
+
+  /**
+   * Whether telemetry is on here and why: the local decision when it is off here; otherwise the
+   * shipper's (remote config, ingestion rejection), or the local one when no shipper answers within
+   * a second.
+   */
+  public Future<Decision> status() {
+    Decision local = decision;
+    if (!enabled) {
+      return Future.succeededFuture(local);
+    }
+    return shipperStats()
+        .map(reply -> decisionOf(reply, local))
+        .otherwise(local);
+  }
+
+  /**
+   * The shipper's counters plus what this handle counted itself (events refused because its
+   * buffer was full or telemetry switched off before hand-off). Fails when no shipper answers.
+   */
+  public Future<Stats> stats() {
+    return shipperStats()
+        .map(
+            reply -> {
+              Stats remote = Stats.fromMap(reply.getMap());
+              long full = droppedHere.sum();
+              long off = droppedDisabled.sum();
+              EnumMap<DropReason, Long> dropped = new EnumMap<>(remote.dropped());
+              dropped.merge(DropReason.QUEUE_FULL, full, Long::sum);
+              dropped.merge(DropReason.DISABLED, off, Long::sum);
+              return new Stats(
+                  remote.recorded() + full + off,
+                  remote.sent(),
+                  remote.pending() + buffered.get(),
+                  dropped,
+                  remote.paramsStripped(),
+                  remote.paramsCoerced(),
+                  remote.requests(),
+                  remote.retries(),
+                  remote.resent());
+            });
+  }
+
+  /** Events this handle took from callers (handed off, buffered, or refused here). */
+  public long recordedHere() {
+    return recordedHere.sum();
+  }
+
+  /** Events that left (or will leave) this handle for the bus: taken, minus those refused here. */
+  long handedOff() {
+    return recordedHere.sum() - droppedHere.sum() - droppedDisabled.sum();
+  }
+
+  private Future<JsonObject> shipperStats() {
+    Promise<JsonObject> p = Promise.promise();
+    vertx.eventBus()
+        .request(TelemetryVerticle.statsAddress(address), null, new DeliveryOptions().setSendTimeout(1_000))
+        .onComplete(
+            ar -> {
+              if (ar.succeeded() && ar.result().body() instanceof JsonObject json) {
+                p.complete(json);
+              } else {
+                p.fail(ar.failed() ? ar.cause() : new ReplyException(ReplyFailure.NO_HANDLERS, "no shipper"));
+              }
+            });
+    return p.future();
+  }
+
+  private static Decision decisionOf(JsonObject reply, Decision fallback) {
+    Object cause = reply.getValue("decision_cause");
+    if (!(cause instanceof String c)) {
+      return fallback;
+    }
+    Decision.Cause parsed = causeOf(c);
+    return parsed == Decision.Cause.ENABLED
+        ? Decision.ENABLED
+        : Decision.disabled(parsed, reply.getString("decision_detail", c));
+  }
+
+  private static Decision.Cause causeOf(String name) {
+    try {
+      return Decision.Cause.valueOf(name);
+    } catch (IllegalArgumentException e) {
+      return Decision.Cause.REMOTE_CONFIG;
+    }
+  }
+
+  /** The address this handle publishes on. */
+  public String address() {
+    return address;
+  }
+
+  @Override
+  public String toString() {
+    return "Telemetry{address=" + address + ", " + decision.describe() + "}";
+  }
+}
