@@ -306,8 +306,10 @@ public final class Telemetry {
   }
 
   /**
-   * The shipper's counters plus what this handle counted itself (events refused because its
-   * buffer was full or telemetry switched off before hand-off). Fails when no shipper answers.
+   * The shipper's counters plus what this handle holds or counted itself: events still in its
+   * buffer (pending), and events refused because its buffer was full ({@code queue_full}) or
+   * telemetry switched off before hand-off ({@code disabled}). A bus message in transit between
+   * the two is in neither for that instant. Fails when no shipper answers.
    */
   public Future<Stats> stats() {
     return shipperStats()
@@ -319,10 +321,11 @@ public final class Telemetry {
               EnumMap<DropReason, Long> dropped = new EnumMap<>(remote.dropped());
               dropped.merge(DropReason.QUEUE_FULL, full, Long::sum);
               dropped.merge(DropReason.DISABLED, off, Long::sum);
+              long here = buffered.get();
               return new Stats(
-                  remote.recorded() + full + off,
+                  remote.recorded() + full + off + here,
                   remote.sent(),
-                  remote.pending() + buffered.get(),
+                  remote.pending() + here,
                   dropped,
                   remote.paramsStripped(),
                   remote.paramsCoerced(),

@@ -1,0 +1,240 @@
+package dev.beacon.vertx;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static dev.beacon.vertx.ShipperFixture.CLEAN_ENV;
+import static dev.beacon.vertx.ShipperFixture.assertBalanced;
+import static dev.beacon.vertx.ShipperFixture.await;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.beacon.Decision;
+import dev.beacon.DropReason;
+import dev.beacon.Environment;
+import dev.beacon.Stats;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class TelemetryTest {
+
+  private ShipperFixture fx;
+  private final AtomicLong busMessages = new AtomicLong();
+
+  @BeforeEach
+  void setUp() {
+    fx = new ShipperFixture();
+    fx.serveConfigPointingAt(fx.base() + "/log");
+    fx.vertx.eventBus().addOutboundInterceptor(ctx -> {
+      if (TelemetryOptions.DEFAULT_ADDRESS.equals(ctx.message().address())) {
+        busMessages.incrementAndGet();
+      }
+      ctx.next();
+    });
+  }
+
+  @AfterEach
+  void tearDown() {
+    fx.close();
+  }
+
+  private Stats flushAfter(TelemetryVerticle v, long events) {
+    await(fx.when(() -> v.stats().map(s -> s.recorded() >= events)));
+    return await(v.flush());
+  }
+
+  @Test
+  void recordsTravelOnTheBusToTheShipper() throws Exception {
+    TelemetryVerticle v = fx.deploy(fx.options());
+    Telemetry telemetry = Telemetry.create(fx.vertx, fx.options(), CLEAN_ENV);
+    telemetry.record("import_mlflow");
+    telemetry.record("create_run", Map.of("imports", List.of("smile")));
+    Stats stats = flushAfter(v, 2);
+
+    assertThat(stats.sent()).isEqualTo(2);
+    List<JsonNode> records = fx.records();
+    assertThat(records).extracting(r -> r.get("data").get("event_name").asText())
+        .containsExactlyInAnyOrder("import_mlflow", "create_run");
+    assertBalanced(stats);
+  }
+
+  @Test
+  void manyRecordsFromOneThreadShareFewBusMessages() {
+    TelemetryVerticle v = fx.deploy(fx.options().setCapacity(20_000));
+    Telemetry telemetry = Telemetry.create(fx.vertx, fx.options().setCapacity(20_000), CLEAN_ENV);
+    for (int i = 0; i < 10_000; i++) {
+      telemetry.record("start_trace");
+    }
+    Stats stats = flushAfter(v, 10_000);
+
+    assertThat(stats.sent()).isEqualTo(10_000);
+    assertThat(busMessages.get()).as("events are coalesced per hand-off").isLessThan(10_000);
+  }
+
+  @Test
+  void trackPassesTheFutureThroughAndRecordsSuccessAndDuration() throws Exception {
+    TelemetryVerticle v = fx.deploy(fx.options());
+    Telemetry telemetry = Telemetry.create(fx.vertx, fx.options(), CLEAN_ENV);
+    Promise<String> op = Promise.promise();
+    Future<String> original = op.future();
+    Future<String> tracked = telemetry.track("create_experiment", () -> original);
+    fx.vertx.setTimer(30, id -> op.complete("exp-1"));
+
+    assertThat(tracked).isSameAs(original);
+    assertThat(await(tracked)).isEqualTo("exp-1");
+    flushAfter(v, 1);
+    JsonNode data = fx.records().get(0).get("data");
+    assertThat(data.get("status").asText()).isEqualTo("success");
+    assertThat(data.get("duration_ms").asLong()).isGreaterThanOrEqualTo(25);
+  }
+
+  @Test
+  void trackRecordsAFailedFutureAsFailure() throws Exception {
+    TelemetryVerticle v = fx.deploy(fx.options());
+    Telemetry telemetry = Telemetry.create(fx.vertx, fx.options(), CLEAN_ENV);
+    Future<String> failed = Future.failedFuture("no such experiment");
+    assertThat(telemetry.track("create_experiment", () -> failed)).isSameAs(failed);
+    flushAfter(v, 1);
+
+    assertThat(fx.records().get(0).get("data").get("status").asText()).isEqualTo("failure");
+  }
+
+  @Test
+  void trackRethrowsTheOperationsExceptionUnchangedAndRecordsAFailure() throws Exception {
+    TelemetryVerticle v = fx.deploy(fx.options());
+    Telemetry telemetry = Telemetry.create(fx.vertx, fx.options(), CLEAN_ENV);
+    IllegalStateException boom = new IllegalStateException("boom");
+    assertThatThrownBy(() -> telemetry.track("evaluate", () -> { throw boom; })).isSameAs(boom);
+    flushAfter(v, 1);
+
+    assertThat(fx.records().get(0).get("data").get("status").asText()).isEqualTo("failure");
+  }
+
+  @Test
+  void disableStopsThisHandleAtOnceAndSwitchesTheShipperOff() {
+    TelemetryVerticle v = fx.deploy(fx.options());
+    Telemetry telemetry = Telemetry.create(fx.vertx, fx.options(), CLEAN_ENV);
+    telemetry.record("evaluate");
+    flushAfter(v, 1);
+    long messagesBefore = busMessages.get();
+
+    telemetry.disable();
+    telemetry.record("evaluate");
+    telemetry.track("evaluate", () -> Future.succeededFuture(1));
+
+    assertThat(telemetry.isEnabled()).isFalse();
+    assertThat(busMessages.get()).as("no bus message once disabled").isEqualTo(messagesBefore);
+    await(fx.when(() -> Future.succeededFuture(v.decision().cause() == Decision.Cause.DISABLED_BY_CALLER)));
+    assertThat(await(telemetry.status()).cause()).isEqualTo(Decision.Cause.DISABLED_BY_CALLER);
+    assertThat(fx.records()).hasSize(1);
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "DO_NOT_TRACK, 1, DO_NOT_TRACK, disabled: DO_NOT_TRACK=1",
+    "MLFLOW_DISABLE_TELEMETRY, true, OPT_OUT, disabled: MLFLOW_DISABLE_TELEMETRY=true",
+    "GITLAB_CI, true, CI, disabled: CI environment (GITLAB_CI is set)",
+  })
+  void whenOffLocallyRecordCostsNoBusMessageAndStatusSaysWhy(String variable, String value, Decision.Cause cause, String text) {
+    Telemetry telemetry = Telemetry.create(fx.vertx, fx.options(), Environment.of(Map.of(variable, value), Map.of()));
+    for (int i = 0; i < 100; i++) {
+      telemetry.record("evaluate", Map.of());
+    }
+    Decision status = await(telemetry.status());
+
+    assertThat(busMessages.get()).isZero();
+    assertThat(status.cause()).isEqualTo(cause);
+    assertThat(status.describe()).isEqualTo(text);
+  }
+
+  @Test
+  void statusIsEnabledWhenTheShipperIsOn() {
+    fx.deploy(fx.options());
+    Telemetry telemetry = Telemetry.create(fx.vertx, fx.options(), CLEAN_ENV);
+
+    assertThat(await(telemetry.status())).isEqualTo(Decision.ENABLED);
+  }
+
+  @Test
+  void statusNamesTheRemoteConfigRuleAndPublishersStopSending() {
+    fx.serveConfig(ShipperFixture.configJson(fx.base() + "/log").replace("\"disable_telemetry\":false", "\"disable_telemetry\":true"));
+    TelemetryVerticle v = fx.deploy(fx.options());
+    Telemetry telemetry = Telemetry.create(fx.vertx, fx.options(), CLEAN_ENV);
+    telemetry.record("evaluate");
+    flushAfter(v, 1);
+    await(fx.when(() -> Future.succeededFuture(!telemetry.isEnabled())));
+    long before = busMessages.get();
+    telemetry.record("evaluate");
+
+    Decision status = await(telemetry.status());
+    assertThat(status.cause()).isEqualTo(Decision.Cause.REMOTE_CONFIG);
+    assertThat(status.describe()).contains("disable_telemetry");
+    assertThat(busMessages.get()).isEqualTo(before);
+  }
+
+  @Test
+  void statusNamesAnIngestionRejection() {
+    fx.wm.stubFor(post(urlEqualTo("/log")).willReturn(aResponse().withStatus(401)));
+    TelemetryVerticle v = fx.deploy(fx.options());
+    Telemetry telemetry = Telemetry.create(fx.vertx, fx.options(), CLEAN_ENV);
+    telemetry.record("evaluate");
+    flushAfter(v, 1);
+    await(fx.when(() -> Future.succeededFuture(!telemetry.isEnabled())));
+
+    Decision status = await(telemetry.status());
+    assertThat(status.cause()).isEqualTo(Decision.Cause.INGESTION_REJECTED);
+    assertThat(status.describe()).contains("HTTP 401");
+  }
+
+  @Test
+  void aSystemPropertySetLaterStopsNewEventsAtOnce() {
+    TelemetryVerticle v = fx.deploy(fx.options());
+    Map<String, String> sysProps = new HashMap<>();
+    Telemetry telemetry = Telemetry.create(fx.vertx, fx.options(), Environment.of(Map.of(), sysProps));
+    telemetry.record("evaluate");
+    flushAfter(v, 1);
+    long before = busMessages.get();
+
+    sysProps.put("DO_NOT_TRACK", "true");
+    telemetry.record("evaluate");
+    telemetry.record("evaluate");
+
+    assertThat(telemetry.isEnabled()).isFalse();
+    assertThat(busMessages.get()).isEqualTo(before);
+    assertThat(await(telemetry.status()).describe()).isEqualTo("disabled: DO_NOT_TRACK=true");
+  }
+
+  @Test
+  void theHandlesBufferIsBoundedAndItsDropsAreCounted() {
+    fx.deploy(fx.options());
+    TelemetryOptions small = fx.options().setCapacity(50);
+    Promise<Void> never = Promise.promise(); // hand-offs wait for it: the buffer only fills
+    Telemetry telemetry = Telemetry.create(fx.vertx, small, CLEAN_ENV, never.future());
+    for (int i = 0; i < 80; i++) {
+      telemetry.record("evaluate");
+    }
+    Stats stats = await(telemetry.stats());
+
+    assertThat(stats.pending()).isEqualTo(50);
+    assertThat(stats.dropped(DropReason.QUEUE_FULL)).isEqualTo(30);
+    assertThat(stats.recorded()).isEqualTo(80);
+    assertBalanced(stats);
+  }
+
+  @Test
+  void ofReturnsOneSharedHandlePerVertxAndAddress() {
+    assertThat(Telemetry.of(fx.vertx)).isSameAs(Telemetry.of(fx.vertx));
+    assertThat(Telemetry.of(fx.vertx, "other.address")).isNotSameAs(Telemetry.of(fx.vertx));
+    assertThat(Telemetry.of(fx.vertx, "other.address").address()).isEqualTo("other.address");
+  }
+}
