@@ -17,7 +17,7 @@ final class Json {
   static final StreamReadConstraints LIMITS =
       StreamReadConstraints.builder()
           .maxNestingDepth(32)
-          .maxStringLength(16 * 1024)
+          .maxStringLength(RemoteConfig.DEFAULT_MAX_BYTES) // the body cap bounds every string anyway
           .maxNumberLength(64)
           .maxNameLength(256)
           .maxDocumentLength(1024 * 1024)

@@ -170,6 +170,10 @@ public final class TelemetryVerticle extends VerticleBase {
     options = new TelemetryOptions(given != null ? given.toJson() : config()).validate();
     profile = Profiles.named(options.getProfile(), options.getSdkVersion());
     context = vertx.getOrCreateContext();
+    // Codecs first, whatever consent says: a publisher's send of a typed event must never throw
+    // "no codec" into its caller. Registering a codec is not bus traffic.
+    TelemetryEventCodec.register(vertx.eventBus());
+    EventBatchCodec.register(vertx.eventBus());
     Decision consent = environment.consent(profile);
     decision = consent;
     if (!consent.enabled()) {
@@ -182,8 +186,6 @@ public final class TelemetryVerticle extends VerticleBase {
     encoder =
         new WireEncoder(
             info, options.getBatchSize(), options.getMaxRequestBytes(), options.getMaxEventBytes());
-    TelemetryEventCodec.register(vertx.eventBus());
-    EventBatchCodec.register(vertx.eventBus());
     state = State.IDLE;
     consumer = vertx.eventBus().consumer(options.getAddress(), this::onMessage);
     statsConsumer = vertx.eventBus().localConsumer(statsAddress(options.getAddress()), this::onStatsRequest);

@@ -15,13 +15,18 @@ import org.junit.jupiter.api.Test;
 /** The README's defaults table and the DEFAULT_* constants cannot drift apart. */
 class ReadmeDefaultsTest {
 
+  private static final String SECTION = "## The shipping verticle: options and defaults";
   private static final Pattern ROW = Pattern.compile("^\\| `(\\w+)` \\| `([^`]*)` \\|", Pattern.MULTILINE);
 
   @Test
   void readmeDefaultsTableMatchesTheOptionDefaults() throws IOException {
     String readme = Files.readString(Path.of("..", "README.md"));
+    int start = readme.indexOf(SECTION);
+    assertThat(start).as("README has the section '%s'", SECTION).isNotNegative();
+    int end = readme.indexOf("\n## ", start + SECTION.length());
+    String section = readme.substring(start, end < 0 ? readme.length() : end);
     Map<String, String> table = new LinkedHashMap<>();
-    Matcher m = ROW.matcher(readme);
+    Matcher m = ROW.matcher(section);
     while (m.find()) {
       table.put(m.group(1), m.group(2));
     }

@@ -15,7 +15,6 @@ import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -69,12 +68,6 @@ class TelemetryOptionsTest {
           "closeTimeoutMs", "allowInsecureLoopback", "debug");
 
   private ShipperFixture fx;
-
-  /** See {@link ConfigFetchTest#warmUpColdJvm()}: deploying loads classes on the event loop. */
-  @BeforeAll
-  static void warmUpColdJvm() {
-    ConfigFetchTest.warmUpColdJvm();
-  }
 
   @BeforeEach
   void setUp() {
