@@ -553,12 +553,12 @@ public final class TelemetryVerticle extends VerticleBase {
   }
 
   private void attempt(Batch batch) {
-    stats.request();
     breaker().<Integer>execute(() -> post(batch)).onComplete(ar -> onAttempt(batch, ar.succeeded() ? ar.result() : null, ar.cause()));
   }
 
   /** One POST with a hard deadline; fails (for the breaker) on network errors and retryable statuses. */
   private Future<Integer> post(Batch batch) {
+    stats.request(); // only attempts the breaker let through
     if (debug) {
       DEBUG_SINK.log(
           System.Logger.Level.INFO,
