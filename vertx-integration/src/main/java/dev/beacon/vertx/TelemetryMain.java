@@ -123,8 +123,13 @@ public final class TelemetryMain {
     }
     Vertx vertx = Vertx.vertx(new VertxOptions().setUseDaemonThread(true).setEventLoopPoolSize(1));
     try {
-      WebClient client =
-          WebClient.create(vertx, new WebClientOptions().setFollowRedirects(false).setConnectTimeout((int) options.getConnectTimeoutMs()));
+      WebClientOptions webOptions =
+          new WebClientOptions().setFollowRedirects(false).setConnectTimeout((int) options.getConnectTimeoutMs());
+      if (options.getTrustStorePath() != null) {
+        webOptions.setTrustOptions(
+            TelemetryVerticle.trustOptions(options.getTrustStorePath(), options.getTrustStorePassword()));
+      }
+      WebClient client = WebClient.create(vertx, webOptions);
       CompletableFuture<RemoteConfig.Verdict> verdict =
           ConfigFetcher.fetch(
                   vertx,

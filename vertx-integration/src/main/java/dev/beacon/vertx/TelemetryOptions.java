@@ -66,6 +66,8 @@ public final class TelemetryOptions {
   public static final boolean DEFAULT_ALLOW_INSECURE_LOOPBACK = false;
   /** Default debug mode: off. */
   public static final boolean DEFAULT_DEBUG = false;
+  /** Default trust store: none, so the JVM's default trust anchors verify https endpoints. */
+  public static final String DEFAULT_TRUST_STORE_PATH = null;
 
   private String profile = DEFAULT_PROFILE;
   private String sdkVersion;
@@ -91,6 +93,8 @@ public final class TelemetryOptions {
   private int maxEventBytes = DEFAULT_MAX_EVENT_BYTES;
   private boolean allowInsecureLoopback = DEFAULT_ALLOW_INSECURE_LOOPBACK;
   private boolean debug = DEFAULT_DEBUG;
+  private String trustStorePath = DEFAULT_TRUST_STORE_PATH;
+  private String trustStorePassword;
 
   /** Options with every default. */
   public TelemetryOptions() {}
@@ -135,6 +139,8 @@ public final class TelemetryOptions {
         case "maxEventBytes" -> maxEventBytes = integer(key, v);
         case "allowInsecureLoopback" -> allowInsecureLoopback = bool(key, v);
         case "debug" -> debug = bool(key, v);
+        case "trustStorePath" -> trustStorePath = string(key, v);
+        case "trustStorePassword" -> trustStorePassword = string(key, v);
         default -> throw new IllegalArgumentException(
             "unknown telemetry option '" + key + "' (known: " + String.join(", ", toJson().fieldNames()) + ")");
       }
@@ -168,6 +174,8 @@ public final class TelemetryOptions {
     m.put("maxEventBytes", maxEventBytes);
     m.put("allowInsecureLoopback", allowInsecureLoopback);
     m.put("debug", debug);
+    m.put("trustStorePath", trustStorePath);
+    m.put("trustStorePassword", trustStorePassword);
     return new JsonObject(m);
   }
 
@@ -212,6 +220,17 @@ public final class TelemetryOptions {
     }
     checkUrl("configUrl", configUrl);
     checkUrl("ingestionUrl", ingestionUrl);
+    if (trustStorePath != null) {
+      String lower = trustStorePath.toLowerCase(java.util.Locale.ROOT);
+      if (!(lower.endsWith(".pem") || lower.endsWith(".crt") || lower.endsWith(".p12") || lower.endsWith(".pfx")
+          || lower.endsWith(".jks"))) {
+        throw new IllegalArgumentException(
+            "trustStorePath must end in .pem, .crt, .p12, .pfx or .jks, but was " + trustStorePath);
+      }
+      if (!java.nio.file.Files.isReadable(java.nio.file.Path.of(trustStorePath))) {
+        throw new IllegalArgumentException("trustStorePath is not a readable file: " + trustStorePath);
+      }
+    }
     return this;
   }
 
@@ -328,8 +347,23 @@ public final class TelemetryOptions {
   /** Debug mode: each payload is logged at INFO on {@code dev.beacon.debug} and nothing is sent. */
   public TelemetryOptions setDebug(boolean debug) { this.debug = debug; return this; }
 
+  public String getTrustStorePath() { return trustStorePath; }
+  /**
+   * Trust anchors for https endpoints instead of the JVM's: a PEM file ({@code .pem}, {@code
+   * .crt}), a PKCS#12 ({@code .p12}, {@code .pfx}) or a JKS ({@code .jks}) store. Chain and host
+   * name are always verified.
+   */
+  public TelemetryOptions setTrustStorePath(String trustStorePath) { this.trustStorePath = trustStorePath; return this; }
+  public String getTrustStorePassword() { return trustStorePassword; }
+  /** The trust store's password, for PKCS#12 and JKS stores. */
+  public TelemetryOptions setTrustStorePassword(String trustStorePassword) { this.trustStorePassword = trustStorePassword; return this; }
+
   @Override
   public String toString() {
-    return "TelemetryOptions" + toJson().encode();
+    JsonObject json = toJson();
+    if (json.getValue("trustStorePassword") != null) {
+      json.put("trustStorePassword", "***");
+    }
+    return "TelemetryOptions" + json.encode();
   }
 }

@@ -831,7 +831,11 @@ public final class TelemetryVerticle extends VerticleBase {
               .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, options.getConnectTimeoutMs()))
               .setFollowRedirects(false)
               .setUserAgentEnabled(false)
-              .setKeepAlive(true);
+              .setKeepAlive(true)
+              .setVerifyHost(true);
+      if (options.getTrustStorePath() != null) {
+        webOptions.setTrustOptions(trustOptions(options.getTrustStorePath(), options.getTrustStorePassword()));
+      }
       // Every connection gets an exception handler, so that resets and refusals log nothing.
       client =
           WebClient.wrap(
@@ -842,6 +846,18 @@ public final class TelemetryVerticle extends VerticleBase {
               webOptions);
     }
     return client;
+  }
+
+  /** Trust anchors from a PEM, PKCS#12 or JKS file, chosen by its extension (checked at deploy). */
+  static io.vertx.core.net.TrustOptions trustOptions(String path, String password) {
+    String lower = path.toLowerCase(java.util.Locale.ROOT);
+    if (lower.endsWith(".p12") || lower.endsWith(".pfx")) {
+      return new io.vertx.core.net.PfxOptions().setPath(path).setPassword(password);
+    }
+    if (lower.endsWith(".jks")) {
+      return new io.vertx.core.net.JksOptions().setPath(path).setPassword(password);
+    }
+    return new io.vertx.core.net.PemTrustOptions().addCertPath(path);
   }
 
   private CircuitBreaker breaker() {

@@ -58,6 +58,8 @@ class TelemetryOptionsTest {
     m.put("maxEventBytes", TelemetryOptions::getMaxEventBytes);
     m.put("allowInsecureLoopback", TelemetryOptions::isAllowInsecureLoopback);
     m.put("debug", TelemetryOptions::isDebug);
+    m.put("trustStorePath", TelemetryOptions::getTrustStorePath);
+    m.put("trustStorePassword", TelemetryOptions::getTrustStorePassword);
     return m;
   }
 
@@ -80,6 +82,19 @@ class TelemetryOptionsTest {
   }
 
   /** Options with every field away from its default. */
+  /** validate() wants a readable trust store file: an empty one stands in. */
+  private static final String TRUST_STORE = emptyTrustStore();
+
+  private static String emptyTrustStore() {
+    try {
+      java.nio.file.Path p = java.nio.file.Files.createTempFile("beacon-trust", ".p12");
+      p.toFile().deleteOnExit();
+      return p.toString();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   private static TelemetryOptions everythingSet() {
     return new TelemetryOptions()
         .setProfile("mlflow")
@@ -105,7 +120,9 @@ class TelemetryOptionsTest {
         .setMaxRequestBytes(200_000)
         .setMaxEventBytes(8_000)
         .setAllowInsecureLoopback(true)
-        .setDebug(true);
+        .setDebug(true)
+        .setTrustStorePath(TRUST_STORE)
+        .setTrustStorePassword("changeit");
   }
 
   private static void assertSameFields(TelemetryOptions actual, TelemetryOptions expected) {
