@@ -263,7 +263,8 @@ public final class TelemetryClient implements AutoCloseable {
         waitHandedOff(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(options.getCloseTimeoutMs() / 4))
             .compose(v -> verticle.close());
     CloseReport report = block(closing, deadline);
-    vertx.close();
+    // Wait (briefly) for the Vertx to stop, so that no thread or socket outlives close().
+    block(vertx.close(), System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(margin));
     closeReport = report != null ? report : new CloseReport(0, 0, true, Stats.EMPTY);
     return closeReport;
   }
