@@ -312,27 +312,32 @@ public final class Telemetry {
    * the two is in neither for that instant. Fails when no shipper answers.
    */
   public Future<Stats> stats() {
-    return shipperStats()
-        .map(
-            reply -> {
-              Stats remote = Stats.fromMap(reply.getMap());
-              long full = droppedHere.sum();
-              long off = droppedDisabled.sum();
-              EnumMap<DropReason, Long> dropped = new EnumMap<>(remote.dropped());
-              dropped.merge(DropReason.QUEUE_FULL, full, Long::sum);
-              dropped.merge(DropReason.DISABLED, off, Long::sum);
-              long here = buffered.get();
-              return new Stats(
-                  remote.recorded() + full + off + here,
-                  remote.sent(),
-                  remote.pending() + here,
-                  dropped,
-                  remote.paramsStripped(),
-                  remote.paramsCoerced(),
-                  remote.requests(),
-                  remote.retries(),
-                  remote.resent());
-            });
+    return shipperStats().map(reply -> withLocalCounts(Stats.fromMap(reply.getMap())));
+  }
+
+  /**
+   * {@code shipper}'s counters plus this handle's own: its buffer (recorded and pending) and its
+   * refusals ({@code queue_full} when its buffer was full, {@code disabled} when telemetry switched
+   * off before hand-off). For a shipper in this process that this handle alone feeds, the result
+   * satisfies {@code recorded = sent + pending + dropped} whenever {@code shipper} does.
+   */
+  public Stats withLocalCounts(Stats shipper) {
+    long full = droppedHere.sum();
+    long off = droppedDisabled.sum();
+    long here = buffered.get();
+    EnumMap<DropReason, Long> dropped = new EnumMap<>(shipper.dropped());
+    dropped.merge(DropReason.QUEUE_FULL, full, Long::sum);
+    dropped.merge(DropReason.DISABLED, off, Long::sum);
+    return new Stats(
+        shipper.recorded() + full + off + here,
+        shipper.sent(),
+        shipper.pending() + here,
+        dropped,
+        shipper.paramsStripped(),
+        shipper.paramsCoerced(),
+        shipper.requests(),
+        shipper.retries(),
+        shipper.resent());
   }
 
   /** Events this handle took from callers (handed off, buffered, or refused here). */
