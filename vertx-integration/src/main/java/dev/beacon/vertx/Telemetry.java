@@ -227,8 +227,23 @@ public final class Telemetry {
     }
     buffer.offer(event);
     if (!drainScheduled.get() && drainScheduled.compareAndSet(false, true)) {
-      context.runOnContext(v -> drainTask.run());
+      try {
+        context.runOnContext(v -> drainTask.run());
+      } catch (RuntimeException closed) {
+        // The Vertx is gone (closed by its owner): this handle is done. Count, never throw.
+        switchOff(Decision.disabled(Decision.Cause.DISABLED_BY_CALLER, "the Vertx was closed"));
+        discardBuffer();
+      }
     }
+  }
+
+  private void discardBuffer() {
+    int n = 0;
+    while (buffer.poll() != null) {
+      n++;
+    }
+    buffered.addAndGet(-n);
+    droppedDisabled.add(n);
   }
 
   /** On this handle's event loop: everything gathered since the last hand-off, as one bus message. */

@@ -129,30 +129,30 @@ public final class TelemetryClient implements AutoCloseable {
     return telemetry == null ? Future.succeededFuture(decision) : telemetry.status();
   }
 
-  /** Records a successful event. Never blocks, never throws. */
+  /** Records a successful event. Never blocks, never throws; a no-op once closed. */
   public void record(String name) {
-    if (telemetry != null) {
+    if (isEnabled()) {
       telemetry.record(name);
     }
   }
 
-  /** Records a successful event with params. Never blocks, never throws. */
+  /** Records a successful event with params. Never blocks, never throws; a no-op once closed. */
   public void record(String name, Map<String, ?> params) {
-    if (telemetry != null) {
+    if (isEnabled()) {
       telemetry.record(name, params);
     }
   }
 
-  /** Records an event with its outcome and duration. Never blocks, never throws. */
+  /** Records an event with its outcome and duration. Never blocks, never throws; a no-op once closed. */
   public void record(String name, Status status, Long durationMs, Map<String, ?> params) {
-    if (telemetry != null) {
+    if (isEnabled()) {
       telemetry.record(name, status, durationMs, params);
     }
   }
 
   /** Tracks an asynchronous operation; the stage is returned unchanged. */
   public <T> CompletionStage<T> track(String name, Map<String, ?> params, CompletionStage<T> stage) {
-    if (telemetry == null || !telemetry.isEnabled() || stage == null) {
+    if (!isEnabled() || stage == null) {
       return stage;
     }
     long t0 = System.nanoTime();
@@ -163,7 +163,7 @@ public final class TelemetryClient implements AutoCloseable {
 
   /** Runs {@code code}, records its outcome and duration, and returns its result or rethrows its exception unchanged. */
   public <T> T track(String name, Map<String, ?> params, Callable<T> code) throws Exception {
-    if (telemetry == null || !telemetry.isEnabled()) {
+    if (!isEnabled()) {
       return code.call();
     }
     long t0 = System.nanoTime();
@@ -179,7 +179,7 @@ public final class TelemetryClient implements AutoCloseable {
 
   /** Runs {@code code} and records its outcome and duration; its exception is rethrown unchanged. */
   public void track(String name, Map<String, ?> params, Runnable code) {
-    if (telemetry == null || !telemetry.isEnabled()) {
+    if (!isEnabled()) {
       code.run();
       return;
     }

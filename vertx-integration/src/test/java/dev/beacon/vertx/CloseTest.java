@@ -41,7 +41,9 @@ class CloseTest {
     fx.received(v);
     CloseReport report = await(v.close());
 
-    assertThat(report.sentAtClose()).isEqualTo(1_234);
+    // A full batch may leave before close begins; whatever is left, close delivers.
+    assertThat(report.stats().sent()).isEqualTo(1_234);
+    assertThat(report.sentAtClose()).isPositive();
     assertThat(report.droppedAtClose()).isZero();
     assertThat(report.deadlineReached()).isFalse();
     assertThat(fx.records()).hasSize(1_234);

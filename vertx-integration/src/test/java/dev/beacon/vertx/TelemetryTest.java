@@ -237,4 +237,19 @@ class TelemetryTest {
     assertThat(Telemetry.of(fx.vertx, "other.address")).isNotSameAs(Telemetry.of(fx.vertx));
     assertThat(Telemetry.of(fx.vertx, "other.address").address()).isEqualTo("other.address");
   }
+
+  @Test
+  void aHandleWhoseVertxWasClosedNeitherThrowsNorSends() {
+    io.vertx.core.Vertx other = io.vertx.core.Vertx.vertx();
+    Telemetry telemetry = Telemetry.create(other, fx.options(), CLEAN_ENV);
+    await(other.close());
+
+    org.assertj.core.api.Assertions.assertThatCode(() -> {
+      telemetry.record("evaluate");
+      telemetry.record("evaluate");
+    }).doesNotThrowAnyException();
+    assertThat(telemetry.isEnabled()).isFalse();
+    assertThat(telemetry.withLocalCounts(Stats.EMPTY).dropped(DropReason.DISABLED)).isEqualTo(1);
+    assertBalanced(telemetry.withLocalCounts(Stats.EMPTY));
+  }
 }

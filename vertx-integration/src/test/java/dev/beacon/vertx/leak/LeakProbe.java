@@ -30,15 +30,20 @@ public final class LeakProbe {
     Environment clean = Environment.of(Map.of(), Map.of());
     // One warm-up cycle: class loading and JDK-internal threads that start once per JVM.
     cycle(options, clean);
-    int threadsBefore = Thread.activeCount();
+    java.util.Set<String> namesBefore = threadNames();
     long fdsBefore = openFds();
     long sent = 0;
     for (int i = 0; i < cycles; i++) {
       sent += cycle(options, clean);
     }
-    System.out.println("threads " + threadsBefore + " " + Thread.activeCount());
     System.out.println("fds " + fdsBefore + " " + openFds());
     System.out.println("sent " + sent);
+    java.util.Set<String> added = threadNames();
+    added.removeAll(namesBefore);
+    // Netty's shared GlobalEventExecutor runs one daemon thread that stops by itself after a 1 s
+    // quiet period: Netty's, not a client's, and not one per client.
+    added.removeIf(name -> name.startsWith("globalEventExecutor-"));
+    System.out.println("new threads " + added.size() + " " + added);
     System.out.println("live vert.x threads " + Thread.getAllStackTraces().keySet().stream()
         .filter(t -> t.getName().startsWith("vert.x")).count());
   }
@@ -47,6 +52,12 @@ public final class LeakProbe {
     TelemetryClient client = TelemetryClient.start(options, env);
     client.record("start_trace");
     return client.closeAndReport().sentAtClose();
+  }
+
+  private static java.util.Set<String> threadNames() {
+    java.util.Set<String> names = new java.util.TreeSet<>();
+    Thread.getAllStackTraces().keySet().forEach(t -> names.add(t.getName() + (t.isDaemon() ? "(daemon)" : "")));
+    return names;
   }
 
   private static long openFds() throws IOException {
