@@ -334,5 +334,8 @@ final class ShipperFixture implements AutoCloseable {
       Logger.getLogger("").removeHandler(logWatcher);
     }
     assertThat(warnings).as("nothing was logged at INFO or above (blocked threads, connection errors, chatter)").isEmpty();
+    assertThat(TimeUnit.NANOSECONDS.toMillis(maxSendNanos))
+        .as("a publisher's send never waited on the shipper or the endpoint")
+        .isLessThan(200);
   }
 }

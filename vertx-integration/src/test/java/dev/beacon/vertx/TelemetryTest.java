@@ -252,4 +252,29 @@ class TelemetryTest {
     assertThat(telemetry.withLocalCounts(Stats.EMPTY).dropped(DropReason.DISABLED)).isEqualTo(1);
     assertBalanced(telemetry.withLocalCounts(Stats.EMPTY));
   }
+
+  private static final Map<String, Object> PARAMS = Map.of("imports", List.of("smile"));
+  private static final Future<Integer> DONE = Future.succeededFuture(1);
+  private static final java.util.function.Supplier<Future<Integer>> OPERATION = () -> DONE; // allocates nothing itself
+
+  @Test
+  void whenOffRecordAndTrackAllocateNothing() {
+    Telemetry telemetry = Telemetry.create(fx.vertx, fx.options(), Environment.of(Map.of("DO_NOT_TRACK", "1"), Map.of()));
+    com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    long self = Thread.currentThread().getId();
+    for (int i = 0; i < 20_000; i++) { // warm up: let the JIT settle
+      telemetry.record("create_run", PARAMS);
+      telemetry.track("create_run", PARAMS, OPERATION);
+    }
+    long before = threads.getThreadAllocatedBytes(self);
+    for (int i = 0; i < 100_000; i++) {
+      telemetry.record("create_run", PARAMS);
+      telemetry.track("create_run", PARAMS, OPERATION);
+    }
+    long allocated = threads.getThreadAllocatedBytes(self) - before;
+
+    // 200,000 calls; an allocation per call would be megabytes. Allow the measurement's own noise.
+    assertThat(allocated).as("bytes allocated by 200,000 calls while off").isLessThan(16 * 1024);
+    assertThat(busMessages.get()).isZero();
+  }
 }
