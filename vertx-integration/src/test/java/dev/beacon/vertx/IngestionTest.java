@@ -10,7 +10,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.http.Fault;
-import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import dev.beacon.Decision;
 import dev.beacon.DropReason;
 import dev.beacon.Stats;
@@ -120,10 +119,7 @@ class IngestionTest {
 
   @Test
   void retriesA500ThenSucceeds() {
-    fx.wm.stubFor(post(urlEqualTo("/log")).inScenario("flaky").whenScenarioStateIs(Scenario.STARTED)
-        .willReturn(aResponse().withStatus(500)).willSetStateTo("ok"));
-    fx.wm.stubFor(post(urlEqualTo("/log")).inScenario("flaky").whenScenarioStateIs("ok")
-        .willReturn(aResponse().withStatus(200)));
+    fx.answerOnceThenOk(aResponse().withStatus(500));
     TelemetryVerticle v = fx.deploy(fx.options());
     fx.send(event("create_prompt"));
     Stats stats = fx.flush(v);
@@ -137,10 +133,7 @@ class IngestionTest {
 
   @Test
   void honoursRetryAfterOn429AsAMinimumDelay() {
-    fx.wm.stubFor(post(urlEqualTo("/log")).inScenario("busy").whenScenarioStateIs(Scenario.STARTED)
-        .willReturn(aResponse().withStatus(429).withHeader("Retry-After", "1")).willSetStateTo("ok"));
-    fx.wm.stubFor(post(urlEqualTo("/log")).inScenario("busy").whenScenarioStateIs("ok")
-        .willReturn(aResponse().withStatus(200)));
+    fx.answerOnceThenOk(aResponse().withStatus(429).withHeader("Retry-After", "1"));
     TelemetryVerticle v = fx.deploy(fx.options());
     fx.send(event("create_prompt"));
     Stats stats = fx.flush(v);
@@ -202,10 +195,7 @@ class IngestionTest {
 
   @Test
   void wiremockConnectionResetFaultIsRetried() {
-    fx.wm.stubFor(post(urlEqualTo("/log")).inScenario("reset").whenScenarioStateIs(Scenario.STARTED)
-        .willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)).willSetStateTo("ok"));
-    fx.wm.stubFor(post(urlEqualTo("/log")).inScenario("reset").whenScenarioStateIs("ok")
-        .willReturn(aResponse().withStatus(200)));
+    fx.answerOnceThenOk(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER));
     TelemetryVerticle v = fx.deploy(fx.options());
     fx.send(event("create_prompt"));
     Stats stats = fx.flush(v);

@@ -137,6 +137,16 @@ final class ShipperFixture implements AutoCloseable {
     wm.stubFor(get(urlEqualTo("/config/" + VERSION + ".json")).willReturn(okJson(body)));
   }
 
+  /** Ingestion answers {@code first} once, then 200 for good. */
+  void answerOnceThenOk(com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder first) {
+    String scenario = "once";
+    wm.stubFor(post(urlEqualTo("/log")).inScenario(scenario)
+        .whenScenarioStateIs(com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED)
+        .willReturn(first).willSetStateTo("ok"));
+    wm.stubFor(post(urlEqualTo("/log")).inScenario(scenario).whenScenarioStateIs("ok")
+        .willReturn(aResponse().withStatus(200)));
+  }
+
   void serveConfigPointingAt(String ingestionUrl) {
     serveConfig(configJson(ingestionUrl));
   }

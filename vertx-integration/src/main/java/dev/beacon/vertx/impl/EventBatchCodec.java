@@ -3,7 +3,6 @@ package dev.beacon.vertx.impl;
 import dev.beacon.TelemetryEvent;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.EventBus;
-import io.vertx.core.eventbus.MessageCodec;
 import io.vertx.core.json.JsonArray;
 
 /**
@@ -11,7 +10,7 @@ import io.vertx.core.json.JsonArray;
  * message for many events. Locally the array is handed over as is; across a cluster it travels as
  * a JSON array of bus messages.
  */
-public final class EventBatchCodec implements MessageCodec<TelemetryEvent[], Object> {
+public final class EventBatchCodec extends JsonWireCodec<TelemetryEvent[]> {
 
   /** The codec name. */
   public static final String NAME = "beacon.events";
@@ -26,25 +25,17 @@ public final class EventBatchCodec implements MessageCodec<TelemetryEvent[], Obj
   }
 
   @Override
-  public void encodeToWire(Buffer buffer, TelemetryEvent[] events) {
+  Buffer toJson(TelemetryEvent[] events) {
     JsonArray array = new JsonArray();
     for (TelemetryEvent e : events) {
-      array.add(TelemetryEventCodec.toJson(e));
+      array.add(TelemetryEventCodec.busJson(e));
     }
-    Buffer json = array.toBuffer();
-    buffer.appendInt(json.length());
-    buffer.appendBuffer(json);
+    return array.toBuffer();
   }
 
   @Override
-  public Object decodeFromWire(int pos, Buffer buffer) {
-    int length = buffer.getInt(pos);
-    return new JsonArray(buffer.getBuffer(pos + 4, pos + 4 + length));
-  }
-
-  @Override
-  public Object transform(TelemetryEvent[] events) {
-    return events;
+  Object fromJson(Buffer json) {
+    return new JsonArray(json);
   }
 
   @Override
@@ -52,8 +43,4 @@ public final class EventBatchCodec implements MessageCodec<TelemetryEvent[], Obj
     return NAME;
   }
 
-  @Override
-  public byte systemCodecID() {
-    return -1;
-  }
 }

@@ -4,7 +4,6 @@ import dev.beacon.Status;
 import dev.beacon.TelemetryEvent;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.EventBus;
-import io.vertx.core.eventbus.MessageCodec;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -13,7 +12,7 @@ import io.vertx.core.json.JsonObject;
  * message JSON ({@code event_name}, {@code params}, {@code status}, {@code duration_ms}, {@code
  * timestamp_ns}), so a shipper on another node reads it like any JSON publisher's message.
  */
-public final class TelemetryEventCodec implements MessageCodec<TelemetryEvent, Object> {
+public final class TelemetryEventCodec extends JsonWireCodec<TelemetryEvent> {
 
   /** The codec name. */
   public static final String NAME = "beacon.event";
@@ -28,36 +27,22 @@ public final class TelemetryEventCodec implements MessageCodec<TelemetryEvent, O
   }
 
   @Override
-  public void encodeToWire(Buffer buffer, TelemetryEvent event) {
-    Buffer json = toJson(event).toBuffer();
-    buffer.appendInt(json.length());
-    buffer.appendBuffer(json);
-  }
-
-  @Override
-  public Object decodeFromWire(int pos, Buffer buffer) {
-    int length = buffer.getInt(pos);
-    // A JsonObject on the receiving side: the shipper checks it like any bus message.
-    return new JsonObject(buffer.getBuffer(pos + 4, pos + 4 + length));
-  }
-
-  @Override
-  public Object transform(TelemetryEvent event) {
-    return event;
-  }
-
-  @Override
   public String name() {
     return NAME;
   }
 
   @Override
-  public byte systemCodecID() {
-    return -1;
+  Buffer toJson(TelemetryEvent event) {
+    return busJson(event).toBuffer();
+  }
+
+  @Override
+  Object fromJson(Buffer json) {
+    return new JsonObject(json);
   }
 
   /** The bus message JSON of an event. */
-  public static JsonObject toJson(TelemetryEvent event) {
+  public static JsonObject busJson(TelemetryEvent event) {
     JsonObject json =
         new JsonObject()
             .put("event_name", event.name())
