@@ -16,11 +16,14 @@ import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
 import dev.beacon.Environment;
 import dev.beacon.vertx.TelemetryOptions;
+import io.vertx.core.Completable;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.spi.cluster.RegistrationInfo;
+import io.vertx.core.spi.cluster.RegistrationListener;
+import io.vertx.core.spi.cluster.RegistrationUpdateEvent;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.io.IOException;
@@ -31,6 +34,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -66,7 +70,79 @@ final class ClusterFixture implements AutoCloseable {
   private static final Logger HAZELCAST_CP_LOG = Logger.getLogger("com.hazelcast.cp.CPSubsystem");
 
   /** One clustered node: its Vertx and its cluster manager. */
-  record Node(String name, Vertx vertx, HazelcastClusterManager cluster) {}
+  record Node(String name, Vertx vertx, WatchedClusterManager cluster) {}
+
+  /**
+   * Hazelcast's cluster manager, plus a record of what it told this node's event bus about each
+   * address. The event bus routes point-to-point sends with its own cached view of the consumers
+   * (fetched once, then updated from Hazelcast's entry events); after a member dies, that view
+   * lags the cluster's by the time those events take, and a send in between goes to the dead node
+   * and is lost. Tests that must not lose messages wait until the view caught up.
+   */
+  static final class WatchedClusterManager extends HazelcastClusterManager {
+    /**
+     * Consumers per address in the event bus's view. No entry, or 0, when it holds none and will
+     * fetch afresh (it never keeps an empty view, nor one it was told was lost).
+     */
+    private final Map<String, Integer> told = new ConcurrentHashMap<>();
+
+    WatchedClusterManager(Config config) {
+      super(config);
+    }
+
+    @Override
+    public void registrationListener(RegistrationListener bus) {
+      super.registrationListener(
+          new RegistrationListener() {
+            @Override
+            public void registrationsUpdated(RegistrationUpdateEvent event) {
+              bus.registrationsUpdated(event);
+              told.put(event.address(), count(event.registrations()));
+            }
+
+            @Override
+            public void registrationsLost() {
+              bus.registrationsLost();
+              told.clear();
+            }
+
+            @Override
+            public boolean wantsUpdatesFor(String address) {
+              return bus.wantsUpdatesFor(address);
+            }
+          });
+    }
+
+    @Override
+    public void getRegistrations(String address, Completable<List<RegistrationInfo>> promise) {
+      // Only the event bus asks through here (to fill its view); the tests use inCluster().
+      super.getRegistrations(
+          address,
+          (list, failure) -> {
+            if (failure == null) {
+              told.put(address, count(list));
+            }
+            promise.complete(list, failure);
+          });
+    }
+
+    /** The consumers of {@code address} that the cluster (Hazelcast) knows. */
+    Future<Integer> inCluster(String address) {
+      Promise<List<RegistrationInfo>> p = Promise.promise();
+      super.getRegistrations(address, p);
+      return p.future().map(WatchedClusterManager::count);
+    }
+
+    /** Whether this node's event bus routes {@code address} among {@code n} consumers (or will ask afresh). */
+    boolean busSees(String address, int n) {
+      Integer view = told.get(address);
+      return view == null || view == 0 || view == n;
+    }
+
+    private static int count(List<RegistrationInfo> registrations) {
+      return (int) registrations.stream().filter(r -> !r.localOnly()).count();
+    }
+  }
 
   final String clusterName = "beacon-test-" + UUID.randomUUID();
   final int basePort = freePortRange(PORTS);
@@ -145,7 +221,7 @@ final class ClusterFixture implements AutoCloseable {
   /** Starts a clustered node (a few seconds: Hazelcast joins). */
   Node start(String name) {
     long t0 = System.nanoTime();
-    HazelcastClusterManager cluster = new HazelcastClusterManager(hazelcastConfig());
+    WatchedClusterManager cluster = new WatchedClusterManager(hazelcastConfig());
     VertxOptions options = new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(4);
     options.getEventBusOptions().setHost("127.0.0.1").setClusterPublicHost("127.0.0.1").setPort(0);
     Vertx vertx = await(Vertx.builder().with(options).withClusterManager(cluster).buildClustered(), 30_000);
@@ -178,9 +254,15 @@ final class ClusterFixture implements AutoCloseable {
 
   /** How many consumers of {@code address} the cluster has, as {@code node} sees it. */
   static Future<Integer> consumers(Node node, String address) {
-    Promise<List<RegistrationInfo>> p = Promise.promise();
-    node.cluster().getRegistrations(address, p);
-    return p.future().map(list -> (int) list.stream().filter(r -> !r.localOnly()).count());
+    return node.cluster().inCluster(address);
+  }
+
+  /**
+   * Completes when the cluster has {@code n} consumers of {@code address} and {@code node}'s event
+   * bus routes among exactly those.
+   */
+  static Future<Void> whenRoutedAmong(Node node, String address, int n) {
+    return when(node.vertx(), () -> consumers(node, address).map(c -> c == n && node.cluster().busSees(address, n)));
   }
 
   /** Completes when {@code condition} holds, checked on a Vert.x timer of {@code on} (the test thread never sleeps). */

@@ -280,10 +280,10 @@ class ClusterShippingTest {
     return verticle;
   }
 
-  /** Waits until both app nodes see {@code n} shippers on the address. */
+  /** Waits until both app nodes' event buses route the address among {@code n} shippers. */
   private static void awaitConsumers(int n) {
     for (Node app : List.of(appA, appB)) {
-      await(when(app.vertx(), () -> consumers(app, ADDRESS).map(c -> c == n)), 30_000);
+      await(ClusterFixture.whenRoutedAmong(app, ADDRESS, n), 30_000);
     }
   }
 
