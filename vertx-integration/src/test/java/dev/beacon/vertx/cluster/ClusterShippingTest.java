@@ -82,7 +82,7 @@ class ClusterShippingTest {
   }
 
   @Test
-  void everyEventFromTwoPublishersIsShippedInBatchesByTheOneShipper() throws Exception {
+  void everyEventFromTwoPublishersIsShippedInBatchesByTheOneShipper() {
     List<String> bodiesAtShipper = new CopyOnWriteArrayList<>();
     // Inbound, message().body() decodes what came off the wire.
     intercept(shipperNode, true, ctx -> bodiesAtShipper.add(String.valueOf(ctx.message().body() == null ? null : ctx.message().body().getClass().getSimpleName())));
