@@ -283,15 +283,21 @@ public final class Telemetry {
   // ------------------------------------------------------------------ switches and status
 
   /**
-   * Switches telemetry off for this handle at once, and asks the shipper to switch off too (it
-   * drops what it holds, counted as {@code disabled}). Use it when the user opts out at run time.
+   * Switches telemetry off for this handle at once, and asks the shippers deployed in this Vertx
+   * to switch off too (they drop what they hold, counted as {@code disabled}). Use it when the user
+   * opts out at run time. On a clustered bus, other nodes' shippers are not affected: the opt-out
+   * is this process's.
    */
   public void disable() {
     Decision off = Decision.disabled(Decision.Cause.DISABLED_BY_CALLER, "disabled by the application");
     boolean wasOn = enabled;
     switchOff(off);
     if (wasOn) {
-      vertx.eventBus().publish(TelemetryVerticle.controlAddress(address), new JsonObject().put("disable", off.detail()));
+      // This process's opt-out: the shippers of this Vertx stop, a cluster's other nodes do not.
+      vertx.eventBus().publish(
+          TelemetryVerticle.controlAddress(address),
+          new JsonObject().put("disable", off.detail()),
+          new DeliveryOptions().setLocalOnly(true));
     }
   }
 

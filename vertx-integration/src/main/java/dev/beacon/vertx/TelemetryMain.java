@@ -56,7 +56,12 @@ public final class TelemetryMain {
   private TelemetryMain() {}
 
   public static void main(String[] args) {
-    System.exit(run(args, Environment.system(), System.out, System.err));
+    int code = run(args, Environment.system(), System.out, System.err);
+    // `run` returns 0 once the shipper is deployed; it then lives on Vert.x's (non-daemon) threads
+    // until the process is stopped. Exiting here would kill the shipper it just started.
+    if (code != 0 || !"run".equals(args[0])) {
+      System.exit(code);
+    }
   }
 
   /** Runs a command; returns the exit code. For tests: the environment and streams are given. */
