@@ -8,13 +8,11 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -133,30 +131,5 @@ class TelemetryMainTest {
     assertThat(code).isEqualTo(64);
     assertThat(err()).contains("usage");
     assertThat(out()).isEmpty();
-  }
-
-  @Test
-  void theFatJarSaysDisabledUnderDoNotTrack(@TempDir Path dir) throws IOException {
-    Path jar = fatJar();
-    Assumptions.assumeTrue(jar != null, "no fat jar in target/: run `mvn package` first");
-
-    ChildJvm.Result r = ChildJvm.runJar(dir, Map.of("DO_NOT_TRACK", "1"), jar, "status");
-
-    assertThat(r.exitCode()).as("%s", r).isEqualTo(2);
-    assertThat(r.stdout().strip()).as("%s", r).isEqualTo("disabled: DO_NOT_TRACK=1");
-  }
-
-  /** {@code target/beacon-vertx-*-fat.jar} of this module, or null. */
-  private static Path fatJar() throws IOException {
-    Path target = Path.of(System.getProperty("basedir", "."), "target");
-    if (!Files.isDirectory(target)) {
-      return null;
-    }
-    try (DirectoryStream<Path> jars = Files.newDirectoryStream(target, "beacon-vertx-*-fat.jar")) {
-      for (Path jar : jars) {
-        return jar;
-      }
-    }
-    return null;
   }
 }
