@@ -59,7 +59,11 @@ public final class Retry {
     if (attempt < 62 && baseMs > 0 && baseMs <= (capMs >> Math.min(attempt, 62))) {
       ceiling = Math.min(capMs, baseMs << attempt);
     }
-    return ceiling <= 0 ? 0 : random.nextLong(ceiling + 1);
+    if (ceiling <= 0) {
+      return 0;
+    }
+    // [0, ceiling] inclusive; ceiling + 1 would overflow at Long.MAX_VALUE
+    return ceiling == Long.MAX_VALUE ? random.nextLong(0, Long.MAX_VALUE) : random.nextLong(ceiling + 1);
   }
 
   /**

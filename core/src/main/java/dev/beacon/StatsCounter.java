@@ -52,6 +52,11 @@ public final class StatsCounter {
     resent += n;
   }
 
+  /** Events recorded so far. */
+  public long recordedCount() {
+    return recorded;
+  }
+
   /** Drops for {@code reason} so far. */
   public long dropped(DropReason reason) {
     return dropped[reason.ordinal()];

@@ -209,6 +209,9 @@ public final class TelemetryOptions {
     notNegative("retryBaseDelayMs", retryBaseDelayMs);
     notNegative("retryMaxDelayMs", retryMaxDelayMs);
     notNegative("retryAfterCapMs", retryAfterCapMs);
+    atMostOneDay("retryBaseDelayMs", retryBaseDelayMs);
+    atMostOneDay("retryMaxDelayMs", retryMaxDelayMs);
+    atMostOneDay("retryAfterCapMs", retryAfterCapMs);
     positive("breakerMaxFailures", breakerMaxFailures);
     positive("breakerWindowMs", breakerWindowMs);
     positive("breakerResetMs", breakerResetMs);
@@ -247,6 +250,12 @@ public final class TelemetryOptions {
   private static void positive(String key, long v) {
     if (v <= 0) {
       throw new IllegalArgumentException(key + " must be positive, but was " + v);
+    }
+  }
+
+  private static void atMostOneDay(String key, long v) {
+    if (v > 86_400_000L) {
+      throw new IllegalArgumentException(key + " must be at most one day (86400000 ms), but was " + v);
     }
   }
 

@@ -251,34 +251,52 @@ public final class TelemetryVerticle extends VerticleBase {
   // ---------------------------------------------------------------- intake
 
   private void onMessage(Message<Object> message) {
+    Object body = message.body();
+    if (body instanceof TelemetryEvent[] events) {
+      for (TelemetryEvent event : events) {
+        intakeOne(event);
+      }
+    } else if (body instanceof JsonArray array) {
+      // a batch from another node (EventBatchCodec on the wire): each element is a bus message
+      for (Object item : array) {
+        intakeOne(item);
+      }
+    } else {
+      intakeOne(body);
+    }
+  }
+
+  /** One event of any shape: counted exactly once, whatever happens. */
+  private void intakeOne(Object item) {
+    long before = stats.recordedCount();
     try {
-      Object body = message.body();
-      if (body instanceof TelemetryEvent event) {
-        intake(event.name(), event.params(), event.status(), event.timestampNs(), event.durationMs());
-      } else if (body instanceof JsonObject json) {
+      if (item instanceof TelemetryEvent event) {
+        intake(event.name(), event.params(), event.status(), validTimestamp(event.timestampNs()),
+            validDuration(event.durationMs()));
+      } else if (item instanceof JsonObject json) {
         intakeJson(json);
-      } else if (body instanceof TelemetryEvent[] events) {
-        for (TelemetryEvent event : events) {
-          intake(event.name(), event.params(), event.status(), event.timestampNs(), event.durationMs());
-        }
-      } else if (body instanceof JsonArray array) {
-        // a batch from another node (EventBatchCodec on the wire): each element is a bus message
-        for (Object item : array) {
-          if (item instanceof JsonObject json) {
-            intakeJson(json);
-          } else {
-            stats.recorded();
-            drop(DropReason.INVALID, 1);
-          }
-        }
       } else {
         stats.recorded();
         drop(DropReason.INVALID, 1);
       }
     } catch (RuntimeException e) {
-      // Defence in depth: a bug here must not reach the publisher or stop the consumer.
+      // Defence in depth: a bug here must neither reach the publisher, stop the consumer, nor lose a count.
+      if (stats.recordedCount() == before) {
+        stats.recorded();
+        drop(DropReason.INVALID, 1);
+      }
       LOG.log(System.Logger.Level.DEBUG, "telemetry intake failed", e);
     }
+  }
+
+  /** A negative or missing duration becomes null, as for JSON messages. */
+  private static Long validDuration(Long durationMs) {
+    return durationMs != null && durationMs >= 0 ? durationMs : null;
+  }
+
+  /** A non-positive timestamp is stamped on receipt, as for JSON messages. */
+  private static long validTimestamp(long timestampNs) {
+    return timestampNs > 0 ? timestampNs : TelemetryEvent.nowEpochNanos();
   }
 
   private void intakeJson(JsonObject json) {
@@ -293,14 +311,10 @@ public final class TelemetryVerticle extends VerticleBase {
     }
     Object duration = json.getValue("duration_ms");
     Long durationMs =
-        (duration instanceof Integer || duration instanceof Long) && ((Number) duration).longValue() >= 0
-            ? ((Number) duration).longValue()
-            : null;
+        duration instanceof Integer || duration instanceof Long ? validDuration(((Number) duration).longValue()) : null;
     Object ts = json.getValue("timestamp_ns");
     long timestampNs =
-        (ts instanceof Integer || ts instanceof Long) && ((Number) ts).longValue() > 0
-            ? ((Number) ts).longValue()
-            : TelemetryEvent.nowEpochNanos();
+        validTimestamp(ts instanceof Integer || ts instanceof Long ? ((Number) ts).longValue() : 0);
     intake(json.getValue("event_name"), params, Status.fromWire(json.getValue("status")), timestampNs, durationMs);
   }
 
@@ -708,8 +722,9 @@ public final class TelemetryVerticle extends VerticleBase {
       return closing.future();
     }
     closing = Promise.promise();
-    sentBeforeClose = stats.snapshot(0).sent();
-    droppedBeforeClose = stats.snapshot(0).droppedTotal();
+    Stats atStart = stats.snapshot(0);
+    sentBeforeClose = atStart.sent();
+    droppedBeforeClose = atStart.droppedTotal();
     if (consumer != null) {
       consumer.unregister();
       statsConsumer.unregister();

@@ -114,4 +114,27 @@ class BusContractTest {
       debugLogger.setUseParentHandlers(true);
     }
   }
+
+  @Test
+  void everyElementOfATypedBatchIsCountedEvenANullOne() {
+    TelemetryVerticle v = fx.deploy(fx.options());
+    fx.send(new TelemetryEvent[] {event("evaluate"), null, event("nonsense"), event("evaluate")});
+    Stats stats = await(fx.when(() -> v.stats().map(s -> s.recorded() >= 4)).compose(x -> v.flush()));
+
+    assertThat(stats.recorded()).isEqualTo(4);
+    assertThat(stats.sent()).isEqualTo(2);
+    assertThat(stats.dropped(dev.beacon.DropReason.INVALID)).isEqualTo(2);
+    ShipperFixture.assertBalanced(stats);
+  }
+
+  @Test
+  void typedEventsAreNormalisedLikeJsonMessages() throws Exception {
+    TelemetryVerticle v = fx.deploy(fx.options());
+    fx.send(new TelemetryEvent("evaluate", Status.SUCCESS, -1, -5L, null));
+    fx.flush(v);
+
+    var data = fx.records().get(0).get("data");
+    assertThat(data.get("duration_ms").isNull()).as("a negative duration becomes null").isTrue();
+    assertThat(data.get("timestamp_ns").asLong()).as("stamped on receipt").isGreaterThan(1_700_000_000_000_000_000L);
+  }
 }
