@@ -344,8 +344,10 @@ final class ShipperFixture implements AutoCloseable {
       Logger.getLogger("").removeHandler(logWatcher);
     }
     assertThat(warnings).as("nothing was logged at INFO or above (blocked threads, connection errors, chatter)").isEmpty();
+    // Far below every request and config timeout the tests use, so a send that waited on the
+    // network would show; above a stop-the-world pause on a busy 2-core machine, which is not ours.
     assertThat(TimeUnit.NANOSECONDS.toMillis(maxSendNanos))
         .as("a publisher's send never waited on the shipper or the endpoint")
-        .isLessThan(200);
+        .isLessThan(1_000);
   }
 }
