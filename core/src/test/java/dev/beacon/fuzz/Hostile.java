@@ -1,5 +1,7 @@
 package dev.beacon.fuzz;
 
+import static dev.beacon.fuzz.Gen.w;
+
 import dev.beacon.Catalog;
 import dev.beacon.EventDefinition;
 import dev.beacon.ParamSpec;
@@ -21,11 +23,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicLong;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.Tuple;
-import net.jqwik.api.Tuple.Tuple2;
 
 /**
  * Generators of hostile input for the core fuzz properties: any unicode text (control characters,
@@ -90,48 +87,32 @@ final class Hostile {
   // ------------------------------------------------------------------ strings
 
   /** Text of any kind: every BMP char (lone surrogates included), controls, astral chars, huge. */
-  static Arbitrary<String> text() {
-    return Arbitraries.frequencyOf(
-        List.of(
-            w(6, Arbitraries.strings().all().ofMaxLength(24)),
-            w(3, Arbitraries.strings().alpha().numeric().withChars("_-. ").ofMaxLength(16)),
-            w(2, Arbitraries.strings().withCharRange('\u0000', '\u001f').withChars('\u007f', '\u0085', '\u2028', '\u2029', '\ufeff').ofMaxLength(8)),
-            w(2, Arbitraries.strings().withCharRange('\ud800', '\udfff').ofMinLength(1).ofMaxLength(6)),
-            w(2, astral()),
-            w(1, Arbitraries.of("", " ", "\t\n", "null", "true", "0", "-1", "NaN", "{}", "[]", "\"", "\\", "\u0000")),
-            w(1, huge())));
+  static Gen<String> text() {
+    return TEXT;
   }
 
-  /** Strings whose code points lie outside the BMP (well-formed surrogate pairs). */
-  static Arbitrary<String> astral() {
-    return Arbitraries.integers()
-        .between(0x10000, 0x10FFFF)
-        .list()
-        .ofMinSize(1)
-        .ofMaxSize(6)
-        .map(cps -> {
-          StringBuilder sb = new StringBuilder();
-          cps.forEach(sb::appendCodePoint);
-          return sb.toString();
-        });
-  }
+  private static final Gen<String> TEXT =
+      Gen.frequency(
+          w(6, Gen.strings(Gen.anyChar(), 0, 24)),
+          w(3, Gen.strings(Gen.charsOf(Gen.ALPHA_NUMERIC + "_-. "), 0, 16)),
+          w(2, Gen.strings(Gen.frequency(w(4, Gen.chars('\u0000', '\u001f')), w(1, Gen.charsOf("\u007f\u0085\u2028\u2029\ufeff"))), 0, 8)),
+          w(2, Gen.strings(Gen.chars('\ud800', '\udfff'), 1, 6)),
+          w(2, Gen.astral(1, 6)),
+          w(1, Gen.of("", " ", "\t\n", "null", "true", "0", "-1", "NaN", "{}", "[]", "\"", "\\", "\u0000")),
+          w(1, huge()));
 
   /** Strings around and far past the guard's length limits (64, 256), some starting with vocabulary. */
-  static Arbitrary<String> huge() {
-    return Combinators.combine(
-            Arbitraries.of("", "create_run", "smile", "sklearn", "x", "\ud800", "\u0000"),
-            Arbitraries.integers().between(60, 300).withDistribution(net.jqwik.api.RandomDistribution.uniform()),
-            Arbitraries.of(1, 1, 1, 400))
-        .as((prefix, n, factor) -> prefix + "a".repeat(n * factor));
+  static Gen<String> huge() {
+    Gen<String> prefix = Gen.of("", "create_run", "smile", "sklearn", "x", "\ud800", "\u0000");
+    Gen<Integer> factor = Gen.of(1, 1, 1, 400);
+    return r -> prefix.next(r) + "a".repeat(r.nextInt(60, 301) * factor.next(r));
   }
 
   /** The given words as they are, and slightly altered (case, blanks, invisible chars, suffixes). */
-  static Arbitrary<String> lookalikes(Collection<String> words) {
-    Arbitrary<String> word = Arbitraries.of(List.copyOf(words));
-    return Arbitraries.frequencyOf(
-        List.of(
-            w(5, word),
-            w(3, Combinators.combine(word, Arbitraries.of(ALTERATIONS)).as(Hostile::alter))));
+  static Gen<String> lookalikes(Collection<String> words) {
+    Gen<String> word = Gen.elements(words);
+    Gen<String> how = Gen.elements(ALTERATIONS);
+    return Gen.frequency(w(5, word), w(3, r -> alter(word.next(r), how.next(r))));
   }
 
   private static final List<String> ALTERATIONS =
@@ -168,140 +149,138 @@ final class Hostile {
    * Anything a caller might pass as an event name: catalog names (biased to the events that declare
    * params, so that the guard's param checks are reached), lookalikes, any text, non-strings.
    */
-  static Arbitrary<Object> names(Catalog catalog) {
+  static Gen<Object> names(Catalog catalog) {
     List<String> withParams = new ArrayList<>();
     for (String name : catalog.eventNames()) {
       if (!catalog.definition(name).params().isEmpty()) {
         withParams.add(name);
       }
     }
-    List<Tuple2<Integer, Arbitrary<Object>>> choices = new ArrayList<>();
+    List<Gen.Weighted<Object>> choices = new ArrayList<>();
     if (!withParams.isEmpty()) {
-      choices.add(w(8, Arbitraries.of(withParams)));
+      choices.add(w(8, Gen.elements(withParams)));
     }
-    choices.add(w(4, Arbitraries.of(List.copyOf(catalog.eventNames()))));
+    choices.add(w(4, Gen.elements(catalog.eventNames())));
     choices.add(w(4, lookalikes(catalog.eventNames())));
     choices.add(w(3, text()));
-    choices.add(w(1, Arbitraries.<Object>just(null)));
+    choices.add(w(1, Gen.constant(null)));
     choices.add(w(2, leafNonString(catalog)));
-    return Arbitraries.frequencyOf(choices);
+    return Gen.frequency(choices);
   }
 
   // ------------------------------------------------------------------ numbers
 
   /** Numbers of every Java type, with their edge values (NaN, infinities, -0.0, huge, tiny). */
-  static Arbitrary<Object> numbers() {
-    return Arbitraries.frequencyOf(
-        List.of(
-            w(3, Arbitraries.integers()),
-            w(3, Arbitraries.longs()),
-            w(1, Arbitraries.shorts()),
-            w(1, Arbitraries.bytes()),
-            w(2, Arbitraries.floats().withSpecialValue(Float.NaN).withSpecialValue(Float.POSITIVE_INFINITY).withSpecialValue(Float.NEGATIVE_INFINITY).withSpecialValue(-0.0f)),
-            w(3, Arbitraries.doubles().withSpecialValue(Double.NaN).withSpecialValue(Double.POSITIVE_INFINITY).withSpecialValue(Double.NEGATIVE_INFINITY).withSpecialValue(-0.0).withSpecialValue(Double.MIN_VALUE).withSpecialValue(Double.MAX_VALUE)),
-            w(2, Arbitraries.integers().between(-3, 2000).map(i -> (double) i)),
-            w(2, Arbitraries.bigIntegers().between(BigInteger.TWO.pow(200).negate(), BigInteger.TWO.pow(200))),
-            w(2, Arbitraries.bigDecimals().between(new BigDecimal("-1e30"), new BigDecimal("1e30")).ofScale(3)),
-            w(2, Arbitraries.of(SPECIAL_NUMBERS))));
+  static Gen<Object> numbers() {
+    return NUMBERS;
   }
 
-  private static final List<Object> SPECIAL_NUMBERS =
-      List.of(
-          0, -0.0, 1, -1, 1000, 1001, Long.MAX_VALUE, Long.MIN_VALUE, Integer.MIN_VALUE,
-          BigInteger.TWO.pow(63), BigInteger.TWO.pow(64).add(BigInteger.ONE), BigInteger.ONE.negate(),
-          BigInteger.TEN.pow(400),
-          new BigDecimal("3.000"), new BigDecimal("1E+1000"), new BigDecimal("1E-1000"), new BigDecimal("-0.0"),
-          new BigDecimal("0E-7"), new BigDecimal("1000.0000001"), new BigDecimal("9223372036854775807.0"),
-          new BigDecimal("9223372036854775808"),
-          new BigDecimal(BigInteger.TEN, -Integer.MAX_VALUE), new BigDecimal(BigInteger.TEN, Integer.MAX_VALUE),
-          new BigDecimal(BigInteger.ONE, Integer.MIN_VALUE),
-          9.223372036854775807E18, 1e300, 5e-324, 2.5, 1000.0, 1000.5f,
-          new AtomicLong(5));
+  private static final Gen<Object> NUMBERS =
+      Gen.frequency(
+          w(3, Gen.ints()),
+          w(3, Gen.longs()),
+          w(1, Gen.shorts()),
+          w(1, Gen.bytes()),
+          w(2, Gen.frequency(w(6, Gen.floats()), w(1, Gen.of(Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, -0.0f)))),
+          w(3, Gen.frequency(w(6, Gen.doubles()),
+              w(1, Gen.of(Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, -0.0, Double.MIN_VALUE, Double.MAX_VALUE)))),
+          w(2, Gen.ints(-3, 2000).map(i -> (double) i)),
+          w(2, Gen.bigIntegers(BigInteger.TWO.pow(200).negate(), BigInteger.TWO.pow(200))),
+          w(2, Gen.bigDecimals(new BigDecimal("-1e30"), new BigDecimal("1e30"), 3)),
+          w(2, Gen.elements(specialNumbers())));
+
+  /** A method, not a constant: {@link #NUMBERS} above needs the list while the class initialises. */
+  private static List<Object> specialNumbers() {
+    return List.of(
+        0, -0.0, 1, -1, 1000, 1001, Long.MAX_VALUE, Long.MIN_VALUE, Integer.MIN_VALUE,
+        BigInteger.TWO.pow(63), BigInteger.TWO.pow(64).add(BigInteger.ONE), BigInteger.ONE.negate(),
+        BigInteger.TEN.pow(400),
+        new BigDecimal("3.000"), new BigDecimal("1E+1000"), new BigDecimal("1E-1000"), new BigDecimal("-0.0"),
+        new BigDecimal("0E-7"), new BigDecimal("1000.0000001"), new BigDecimal("9223372036854775807.0"),
+        new BigDecimal("9223372036854775808"),
+        new BigDecimal(BigInteger.TEN, -Integer.MAX_VALUE), new BigDecimal(BigInteger.TEN, Integer.MAX_VALUE),
+        new BigDecimal(BigInteger.ONE, Integer.MIN_VALUE),
+        9.223372036854775807E18, 1e300, 5e-324, 2.5, 1000.0, 1000.5f,
+        new AtomicLong(5));
+  }
 
   // ------------------------------------------------------------------ values
 
   /** Scalars and odd objects that are not strings. */
-  static Arbitrary<Object> leafNonString(Catalog catalog) {
-    return Arbitraries.frequencyOf(
-        List.of(
-            w(6, numbers()),
-            w(3, Arbitraries.of(Boolean.TRUE, Boolean.FALSE)),
-            w(1, Arbitraries.chars().all()),
-            w(1, Arbitraries.bytes().list().ofMaxSize(8).map(Hostile::byteArray)),
-            w(1, Arbitraries.integers().list().ofMaxSize(4).map(l -> l.stream().mapToInt(Integer::intValue).toArray())),
-            w(2, lookalikes(vocabulary(catalog)).map(StringBuilder::new)),
-            w(1, Arbitraries.of(Status.values())),
-            w(1, Arbitraries.<Object>of(Instant.EPOCH, Optional.of("smile"), Optional.empty(), new Object(), Thread.State.NEW))));
+  static Gen<Object> leafNonString(Catalog catalog) {
+    return Gen.frequency(
+        w(6, numbers()),
+        w(3, Gen.of(Boolean.TRUE, Boolean.FALSE)),
+        w(1, Gen.anyChar()),
+        w(1, Gen.bytes().list(0, 8).map(Hostile::byteArray)),
+        w(1, Gen.ints().list(0, 4).map(l -> l.stream().mapToInt(Integer::intValue).toArray())),
+        w(2, lookalikes(vocabulary(catalog)).map(StringBuilder::new)),
+        w(1, Gen.elements(List.of(Status.values()))),
+        w(1, Gen.<Object>of(Instant.EPOCH, Optional.of("smile"), Optional.empty(), new Object(), Thread.State.NEW)));
   }
 
   /** Any scalar, strings included (vocabulary-biased), and null. */
-  static Arbitrary<Object> leaf(Catalog catalog) {
-    return Arbitraries.frequencyOf(
-        List.of(
-            w(5, lookalikes(vocabulary(catalog))),
-            w(4, text()),
-            w(5, leafNonString(catalog)),
-            w(1, Arbitraries.<Object>just(null))));
+  static Gen<Object> leaf(Catalog catalog) {
+    return Gen.frequency(
+        w(5, lookalikes(vocabulary(catalog))),
+        w(4, text()),
+        w(5, leafNonString(catalog)),
+        w(1, Gen.constant(null)));
   }
 
   /** Nested JSON-like values (maps, lists, arrays, sets) of any depth up to 3, and long lists. */
-  static Arbitrary<Object> values(Catalog catalog) {
-    Arbitrary<Object> leaf = leaf(catalog);
-    return Arbitraries.frequencyOf(
-        List.of(
-            w(6, Arbitraries.recursive(() -> leaf, Hostile::containers, 0, 3)),
-            w(1, longLists(catalog))));
+  static Gen<Object> values(Catalog catalog) {
+    return Gen.frequency(
+        w(6, Gen.recursive(leaf(catalog), Hostile::containers, 0, 3)),
+        w(1, longLists(catalog)));
   }
 
-  private static Arbitrary<Object> containers(Arbitrary<Object> inner) {
-    return Arbitraries.frequencyOf(
-        List.of(
-            w(4, inner.list().ofMaxSize(5).map(ArrayList::new)),
-            w(2, inner.list().ofMaxSize(5).map(List::toArray)),
-            w(1, inner.set().ofMaxSize(3).map(HashSet::new)),
-            w(3, Arbitraries.entries(inner, inner).list().ofMaxSize(4).map(Hostile::linkedMap)),
-            w(1, inner)));
+  private static Gen<Object> containers(Gen<Object> inner) {
+    return Gen.frequency(
+        w(4, inner.list(0, 5).map(ArrayList::new)),
+        w(2, inner.list(0, 5).map(List::toArray)),
+        w(1, inner.set(3).map(HashSet::new)),
+        w(3, Gen.entries(inner, inner).list(0, 4).map(Hostile::linkedMap)),
+        w(1, inner));
   }
 
   /** Lists around and past {@link ParamSpec#MAX_LIST_ELEMENTS}, of vocabulary and noise. */
-  static Arbitrary<Object> longLists(Catalog catalog) {
-    return Combinators.combine(
-            lookalikes(vocabulary(catalog)).list().ofMinSize(1).ofMaxSize(4),
-            Arbitraries.of(250, 256, 257, 1000))
-        .as((seed, n) -> {
-          List<Object> out = new ArrayList<>(n);
-          for (int i = 0; i < n; i++) {
-            out.add(seed.get(i % seed.size()));
-          }
-          return out;
-        });
+  static Gen<Object> longLists(Catalog catalog) {
+    Gen<List<String>> seeds = lookalikes(vocabulary(catalog)).list(1, 4);
+    Gen<Integer> sizes = Gen.of(250, 256, 257, 1000);
+    return r -> {
+      List<String> seed = seeds.next(r);
+      int n = sizes.next(r);
+      List<Object> out = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        out.add(seed.get(i % seed.size()));
+      }
+      return out;
+    };
   }
 
   /** Raw params: a map (keys declared, near-declared, any text, non-strings, null), or anything else. */
-  static Arbitrary<Object> params(Catalog catalog) {
+  static Gen<Object> params(Catalog catalog) {
     Set<String> keys = new TreeSet<>();
     for (String name : catalog.eventNames()) {
       keys.addAll(catalog.definition(name).params().keySet());
     }
-    Arbitrary<Object> key =
-        Arbitraries.frequencyOf(
-            List.of(
-                w(8, keys.isEmpty() ? text() : lookalikes(keys)),
-                w(3, text()),
-                w(1, leafNonString(catalog)),
-                w(1, Arbitraries.<Object>just(null))));
+    Gen<Object> key =
+        Gen.frequency(
+            w(8, keys.isEmpty() ? text() : lookalikes(keys)),
+            w(3, text()),
+            w(1, leafNonString(catalog)),
+            w(1, Gen.constant(null)));
     // values of the declared shapes (lists of words, words, flags, counts) and of any shape
-    Arbitrary<Object> value = Arbitraries.frequencyOf(List.of(w(4, plausible(catalog)), w(3, values(catalog))));
-    Arbitrary<Object> map = Arbitraries.entries(key, value).list().ofMaxSize(6).map(Hostile::linkedMap);
+    Gen<Object> value = Gen.frequency(w(4, plausible(catalog)), w(3, values(catalog)));
+    Gen<Object> map = Gen.entries(key, value).list(0, 6).map(Hostile::linkedMap);
     // past MAX_PARAMS (64): scalar values keep it cheap to generate
-    Arbitrary<Object> bigMap =
-        Arbitraries.entries(key, leaf(catalog)).list().ofMinSize(60).ofMaxSize(80).map(Hostile::hashMap);
-    return Arbitraries.frequencyOf(
-        List.of(
-            w(12, map),
-            w(1, bigMap),
-            w(1, Arbitraries.<Object>just(null)),
-            w(2, value)));
+    Gen<Object> bigMap = Gen.entries(key, leaf(catalog)).list(60, 80).map(Hostile::hashMap);
+    return Gen.frequency(
+        w(12, map),
+        w(1, bigMap),
+        w(1, Gen.constant(null)),
+        w(2, value));
   }
 
   /**
@@ -309,82 +288,79 @@ final class Hostile {
    * aimed at one event that declares params, with mostly its own keys and values of the declared
    * shapes, so that the kept/coerced/stripped paths of every spec are reached often.
    */
-  static Arbitrary<Map.Entry<Object, Object>> namedParams(Catalog catalog) {
-    List<Tuple2<Integer, Arbitrary<Map.Entry<Object, Object>>>> choices = new ArrayList<>();
-    choices.add(w(4, Combinators.combine(names(catalog), params(catalog)).as(Hostile::entry)));
+  static Gen<Map.Entry<Object, Object>> namedParams(Catalog catalog) {
+    List<Gen.Weighted<Map.Entry<Object, Object>>> choices = new ArrayList<>();
+    choices.add(w(4, Gen.entries(names(catalog), params(catalog))));
     for (String event : catalog.eventNames()) {
       Map<String, ParamSpec> specs = catalog.definition(event).params();
       if (specs.isEmpty()) {
         continue;
       }
       // each declared key (mostly present, mostly with a value of its shape), plus stray entries
-      List<Arbitrary<Map.Entry<Object, Object>>> declared = new ArrayList<>();
+      List<Gen<Map.Entry<Object, Object>>> declared = new ArrayList<>();
       for (Map.Entry<String, ParamSpec> spec : specs.entrySet()) {
-        Arbitrary<Object> v =
-            Arbitraries.frequencyOf(List.of(w(4, shaped(spec.getValue(), catalog)), w(1, values(catalog))));
-        declared.add(v.map(x -> entry((Object) spec.getKey(), x)).injectNull(0.2));
+        Gen<Object> v = Gen.frequency(w(4, shaped(spec.getValue(), catalog)), w(1, values(catalog)));
+        declared.add(Gen.<Object, Object>entries(Gen.constant(spec.getKey()), v).orNull(0.2));
       }
-      Arbitrary<Object> strayKey =
-          Arbitraries.frequencyOf(List.of(w(2, lookalikes(specs.keySet())), w(1, text()), w(1, leafNonString(catalog))));
-      Arbitrary<List<Map.Entry<Object, Object>>> strays =
-          Arbitraries.entries(strayKey, values(catalog)).list().ofMaxSize(3);
-      Arbitrary<Object> map =
-          Combinators.combine(Combinators.combine(declared).as(l -> l), strays)
-              .as((d, x) -> {
-                List<Map.Entry<Object, Object>> all = new ArrayList<>();
-                d.stream().filter(e -> e != null).forEach(all::add);
-                all.addAll(x);
-                return linkedMap(all);
-              });
-      Arbitrary<Object> name =
-          Arbitraries.frequencyOf(List.of(w(6, Arbitraries.just(event)), w(1, lookalikes(List.of(event)))));
-      choices.add(w(4, Combinators.combine(name, map).as(Hostile::entry)));
+      Gen<Object> strayKey = Gen.frequency(w(2, lookalikes(specs.keySet())), w(1, text()), w(1, leafNonString(catalog)));
+      Gen<List<Map.Entry<Object, Object>>> strays = Gen.entries(strayKey, values(catalog)).list(0, 3);
+      Gen<Object> map =
+          r -> {
+            List<Map.Entry<Object, Object>> all = new ArrayList<>();
+            for (Gen<Map.Entry<Object, Object>> d : declared) {
+              Map.Entry<Object, Object> e = d.next(r);
+              if (e != null) {
+                all.add(e);
+              }
+            }
+            all.addAll(strays.next(r));
+            return linkedMap(all);
+          };
+      Gen<Object> name = Gen.frequency(w(6, Gen.constant(event)), w(1, lookalikes(List.of(event))));
+      choices.add(w(4, Gen.entries(name, map)));
     }
-    return Arbitraries.frequencyOf(choices);
+    return Gen.frequency(choices);
   }
 
   /** Values of one spec's shape, and near misses (out-of-set words, negative, fractional, huge). */
-  static Arbitrary<Object> shaped(ParamSpec spec, Catalog catalog) {
+  static Gen<Object> shaped(ParamSpec spec, Catalog catalog) {
     if (spec instanceof ParamSpec.Flag) {
-      return Arbitraries.frequencyOf(List.of(w(4, Arbitraries.of(Boolean.TRUE, Boolean.FALSE)), w(1, leaf(catalog))));
+      return Gen.frequency(w(4, Gen.of(Boolean.TRUE, Boolean.FALSE)), w(1, leaf(catalog)));
     }
     if (spec instanceof ParamSpec.Count count) {
       long max = count.max();
-      return Arbitraries.frequencyOf(
-          List.of(
-              w(3, Arbitraries.longs().between(0, Math.min(max, 5000))),
-              w(2, Arbitraries.<Object>of(max, max == Long.MAX_VALUE ? max : max + 1, -1L, 0, 3.0, 2.5, -0.0,
-                  BigInteger.valueOf(max).add(BigInteger.ONE), new BigDecimal(max).add(BigDecimal.ONE), Double.NaN)),
-              w(2, numbers())));
+      return Gen.frequency(
+          w(3, Gen.longs(0, Math.min(max, 5000))),
+          w(2, Gen.<Object>of(max, max == Long.MAX_VALUE ? max : max + 1, -1L, 0, 3.0, 2.5, -0.0,
+              BigInteger.valueOf(max).add(BigInteger.ONE), new BigDecimal(max).add(BigDecimal.ONE), Double.NaN)),
+          w(2, numbers()));
     }
     Set<String> values = new TreeSet<>(declaredValues(spec));
     values.add(ParamSpec.OTHER);
-    Arbitrary<String> word = Arbitraries.frequencyOf(List.of(w(4, lookalikes(values)), w(1, text())));
+    Gen<String> word = Gen.frequency(w(4, lookalikes(values)), w(1, text()));
     if (spec instanceof ParamSpec.OneOf) {
-      return Arbitraries.frequencyOf(List.of(w(5, word), w(1, leafNonString(catalog))));
+      return Gen.frequency(w(5, word), w(1, leafNonString(catalog)));
     }
-    Arbitrary<Object> item = Arbitraries.frequencyOf(List.of(w(6, word), w(1, leafNonString(catalog))));
-    return Arbitraries.frequencyOf(
-        List.of(
-            w(4, item.list().ofMaxSize(6).map(ArrayList::new)),
-            w(1, item.list().ofMaxSize(4).map(List::toArray)),
-            w(1, word.list().ofMaxSize(4).map(l -> l.toArray(new String[0]))),
-            w(1, word.set().ofMaxSize(3).map(HashSet::new)),
-            w(1, word),
-            w(1, longLists(catalog))));
+    Gen<Object> item = Gen.frequency(w(6, word), w(1, leafNonString(catalog)));
+    return Gen.frequency(
+        w(4, item.list(0, 6).map(ArrayList::new)),
+        w(1, item.list(0, 4).map(List::toArray)),
+        w(1, word.list(0, 4).map(l -> l.toArray(new String[0]))),
+        w(1, word.set(3).map(HashSet::new)),
+        w(1, word),
+        w(1, longLists(catalog)));
   }
 
   /** Values of the declared shapes: lists of words, words, flags, counts (and near misses). */
-  static Arbitrary<Object> plausible(Catalog catalog) {
-    Arbitrary<String> word = lookalikes(vocabulary(catalog));
-    return Arbitraries.frequencyOf(
-        List.of(
-            w(4, Arbitraries.frequencyOf(List.of(w(4, word), w(1, text()))).list().ofMaxSize(5).map(ArrayList::new)),
-            w(1, word.list().ofMaxSize(4).map(List::toArray)),
-            w(3, word),
-            w(2, Arbitraries.of(Boolean.TRUE, Boolean.FALSE)),
-            w(2, Arbitraries.longs().between(-5, 2000)),
-            w(2, numbers())));
+  static Gen<Object> plausible(Catalog catalog) {
+    Gen<String> word = lookalikes(vocabulary(catalog));
+    return Gen.frequency(
+        w(4, Gen.frequency(w(4, word), w(1, text())).list(0, 5).map(ArrayList::new)),
+        w(1, word.list(0, 4).map(List::toArray)),
+        w(3, word),
+        w(2, Gen.of(Boolean.TRUE, Boolean.FALSE)),
+        w(2, Gen.longs(-5, 2000)),
+        w(2, numbers()));
   }
 
   /** A map entry that allows null keys and values. */
@@ -405,11 +381,6 @@ final class Hostile {
   }
 
   // ------------------------------------------------------------------ helpers
-
-  static <T> Tuple2<Integer, Arbitrary<T>> w(int weight, Arbitrary<? extends T> arbitrary) {
-    Arbitrary<T> widened = arbitrary.map(x -> x);
-    return Tuple.of(weight, widened);
-  }
 
   /** Every string inside a value: map keys and values, list, array and set elements, recursively. */
   static void collectStrings(Object value, Collection<String> out) {

@@ -1,5 +1,6 @@
 package dev.beacon.fuzz;
 
+import static dev.beacon.fuzz.Gen.w;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.beacon.ClientInfo;
@@ -12,12 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Test;
 
 /**
  * The rules that read what the host gives: the backend URI's scheme class, the endpoint URL policy,
@@ -32,38 +28,38 @@ class InputRulesFuzzTest {
 
   // ------------------------------------------------------------------ tracking URI scheme
 
-  @Provide
-  Arbitrary<String> backendUris() {
-    Arbitrary<String> scheme =
-        Arbitraries.frequencyOf(
-                List.of(
-                    Hostile.w(3, Arbitraries.of(
-                        "file", "sqlite", "mysql", "mysql+pymysql", "postgresql", "postgresql+psycopg2", "postgres",
-                        "mssql", "mssql+pyodbc", "http", "https", "HTTP", "http+unix", "https+x", "databricks",
-                        "databricks-uc", "uc", "DATABRICKS", "s3", "gs", "models", "runs", "custom", "c", "a1+.-")),
-                    Hostile.w(1, Arbitraries.strings().alpha().numeric().withChars("+.-_").ofMaxLength(10)),
-                    Hostile.w(1, Hostile.text())))
-            .map(String.class::cast);
-    Arbitrary<String> rest =
-        Arbitraries.frequencyOf(
-                List.of(
-                    Hostile.w(2, Arbitraries.of("", "/", "//", "///tmp/mlflow.db", "//user:secret@db.internal:5432/mlflow",
-                        "//localhost:5000", "//127.0.0.1", "//[::1]:80/x", "//example.com/path?token=abc#frag", "profile")),
-                    Hostile.w(2, Hostile.text())))
-            .map(String.class::cast);
-    return Arbitraries.frequencyOf(
-            List.of(
-                Hostile.w(5, Combinators.combine(scheme, Arbitraries.of(":", "://", ""), rest).as((s, c, r) -> s + c + r)),
-                Hostile.w(1, Arbitraries.of(
-                    "databricks", "databricks-uc", "uc", " Databricks ", "C:\\mlruns", "c:/mlruns", "\\\\server\\share",
-                    "./mlruns", "mlruns", "", " ", "\t\n", ":", "1abc:x", "\u0000:x")),
-                Hostile.w(3, Hostile.text())))
-        .map(String.class::cast)
-        .injectNull(0.02);
+  private static final Gen<String> BACKEND_URIS = backendUris();
+
+  private static Gen<String> backendUris() {
+    Gen<String> scheme =
+        Gen.frequency(
+            w(3, Gen.of(
+                "file", "sqlite", "mysql", "mysql+pymysql", "postgresql", "postgresql+psycopg2", "postgres",
+                "mssql", "mssql+pyodbc", "http", "https", "HTTP", "http+unix", "https+x", "databricks",
+                "databricks-uc", "uc", "DATABRICKS", "s3", "gs", "models", "runs", "custom", "c", "a1+.-")),
+            w(1, Gen.strings(Gen.charsOf(Gen.ALPHA_NUMERIC + "+.-_"), 0, 10)),
+            w(1, Hostile.text()));
+    Gen<String> rest =
+        Gen.frequency(
+            w(2, Gen.of("", "/", "//", "///tmp/mlflow.db", "//user:secret@db.internal:5432/mlflow",
+                "//localhost:5000", "//127.0.0.1", "//[::1]:80/x", "//example.com/path?token=abc#frag", "profile")),
+            w(2, Hostile.text()));
+    Gen<String> colon = Gen.of(":", "://", "");
+    return Gen.<String>frequency(
+            w(5, r -> scheme.next(r) + colon.next(r) + rest.next(r)),
+            w(1, Gen.of(
+                "databricks", "databricks-uc", "uc", " Databricks ", "C:\\mlruns", "c:/mlruns", "\\\\server\\share",
+                "./mlruns", "mlruns", "", " ", "\t\n", ":", "1abc:x", "\u0000:x")),
+            w(3, Hostile.text()))
+        .orNull(0.02);
   }
 
-  @Property(tries = 1500)
-  void trackingUriSchemeIsAFixedClassNeverPartOfTheUri(@ForAll("backendUris") String uri) {
+  @Test
+  void trackingUriSchemeIsAFixedClassNeverPartOfTheUri() {
+    Gen.forAll(0x1A9E_0001L, 1500, BACKEND_URIS, InputRulesFuzzTest::trackingUriSchemeIsAFixedClassNeverPartOfTheUri);
+  }
+
+  private static void trackingUriSchemeIsAFixedClassNeverPartOfTheUri(String uri) {
     String scheme = ClientInfo.trackingUriScheme(uri);
     if (uri == null || uri.isBlank()) {
       assertThat(scheme).isNull();
@@ -79,40 +75,47 @@ class InputRulesFuzzTest {
 
   // ------------------------------------------------------------------ URL policy
 
-  @Provide
-  Arbitrary<String> urls() {
-    Arbitrary<String> scheme = Arbitraries.of("https", "http", "HTTPS", "Http", "ftp", "ws", "", "file", "h ttp");
-    Arbitrary<String> userInfo = Arbitraries.of("", "", "", "user@", "user:pw@", "@", ":@");
-    Arbitrary<String> host =
-        Arbitraries.frequencyOf(
-                List.of(
-                    Hostile.w(4, Arbitraries.of(
-                        "127.0.0.1", "127.255.255.255", "127.0.0.256", "127.1", "127.0.0.01", "localhost", "LOCALHOST.",
-                        "localhost.localdomain", "[::1]", "[0:0:0:0:0:0:0:1]", "[::ffff:127.0.0.1]", "[::]", "::1",
-                        "0.0.0.0", "10.0.0.1", "example.com", "127.0.0.1.nip.io", "xn--nxasmq6b.com", "[fe80::1%25eth0]",
-                        "", "2130706433", "0x7f000001", "[::1", "exa_mple.com")),
-                    Hostile.w(1, Hostile.text())))
-            .map(String.class::cast);
-    Arbitrary<String> port = Arbitraries.of("", ":0", ":443", ":65535", ":65536", ":99999999999", ":-1", ":x");
-    Arbitrary<String> path = Arbitraries.frequencyOf(
-            List.of(
-                Hostile.w(3, Arbitraries.of("", "/", "/log", "/a b", "/%zz", "?q=1", "#f", "/\u00e9")),
-                Hostile.w(1, Hostile.text())))
-        .map(String.class::cast);
-    return Arbitraries.frequencyOf(
-            List.of(
-                Hostile.w(5, Combinators.combine(scheme, Arbitraries.of("://", ":", ":///", "//"), userInfo, host, port, path)
-                    .as((s, sep, u, h, p, rest) -> s + sep + u + h + p + rest)),
-                Hostile.w(1, Arbitraries.of(
-                    " https://example.com/log ", "https://" + "a".repeat(2048), "\thttp://localhost/\n")),
-                Hostile.w(2, Hostile.text())))
-        .map(String.class::cast)
-        .injectNull(0.02);
+  private static final Gen<String> URLS = urls();
+
+  private static Gen<String> urls() {
+    Gen<String> scheme = Gen.of("https", "http", "HTTPS", "Http", "ftp", "ws", "", "file", "h ttp");
+    Gen<String> separator = Gen.of("://", ":", ":///", "//");
+    Gen<String> userInfo = Gen.of("", "", "", "user@", "user:pw@", "@", ":@");
+    Gen<String> host =
+        Gen.frequency(
+            w(4, Gen.of(
+                "127.0.0.1", "127.255.255.255", "127.0.0.256", "127.1", "127.0.0.01", "localhost", "LOCALHOST.",
+                "localhost.localdomain", "[::1]", "[0:0:0:0:0:0:0:1]", "[::ffff:127.0.0.1]", "[::]", "::1",
+                "0.0.0.0", "10.0.0.1", "example.com", "127.0.0.1.nip.io", "xn--nxasmq6b.com", "[fe80::1%25eth0]",
+                "", "2130706433", "0x7f000001", "[::1", "exa_mple.com")),
+            w(1, Hostile.text()));
+    Gen<String> port = Gen.of("", ":0", ":443", ":65535", ":65536", ":99999999999", ":-1", ":x");
+    Gen<String> path =
+        Gen.frequency(
+            w(3, Gen.of("", "/", "/log", "/a b", "/%zz", "?q=1", "#f", "/\u00e9")),
+            w(1, Hostile.text()));
+    return Gen.<String>frequency(
+            w(5, r -> scheme.next(r) + separator.next(r) + userInfo.next(r) + host.next(r) + port.next(r) + path.next(r)),
+            w(1, Gen.of(" https://example.com/log ", "https://" + "a".repeat(2048), "\thttp://localhost/\n")),
+            w(2, Hostile.text()))
+        .orNull(0.02);
   }
 
-  @Property(tries = 1500)
-  void urlPolicyAllowsOnlyHttpsOrLoopbackHttpWhenAllowed(
-      @ForAll("urls") String url, @ForAll boolean allowInsecureLoopback) {
+  record UrlCase(String url, boolean allowInsecureLoopback) {
+    @Override
+    public String toString() {
+      return "UrlCase[" + Hostile.describe(url) + ", allowInsecureLoopback=" + allowInsecureLoopback + "]";
+    }
+  }
+
+  @Test
+  void urlPolicyAllowsOnlyHttpsOrLoopbackHttpWhenAllowed() {
+    Gen.forAll(
+        0x1A9E_0002L, 1500, r -> new UrlCase(URLS.next(r), r.nextBoolean()),
+        c -> urlPolicyAllowsOnlyHttpsOrLoopbackHttpWhenAllowed(c.url(), c.allowInsecureLoopback()));
+  }
+
+  private static void urlPolicyAllowsOnlyHttpsOrLoopbackHttpWhenAllowed(String url, boolean allowInsecureLoopback) {
     UrlPolicy.Check check = UrlPolicy.check(url, allowInsecureLoopback);
     assertThat(check).isNotNull();
     if (!check.allowed()) {
@@ -142,30 +145,35 @@ class InputRulesFuzzTest {
     }
   }
 
-  @Property(tries = 800)
-  void loopbackIsJudgedFromTextAndNeverThrows(@ForAll("hosts") String host) {
-    boolean loopback = UrlPolicy.isLoopback(host);
-    if (host != null && (host.equals("0.0.0.0") || host.isEmpty())) {
-      assertThat(loopback).isFalse();
-    }
-    if (host != null && host.matches("127\\.(25[0-5]|2[0-4]\\d|1?\\d?\\d)\\.(25[0-5]|2[0-4]\\d|1?\\d?\\d)\\.(25[0-5]|2[0-4]\\d|1?\\d?\\d)")) {
-      assertThat(loopback).isTrue();
-    }
+  @Test
+  void loopbackIsJudgedFromTextAndNeverThrows() {
+    Gen.forAll(0x1A9E_0003L, 800, HOSTS, host -> {
+      boolean loopback = UrlPolicy.isLoopback(host);
+      if (host != null && (host.equals("0.0.0.0") || host.isEmpty())) {
+        assertThat(loopback).isFalse();
+      }
+      if (host != null && host.matches("127\\.(25[0-5]|2[0-4]\\d|1?\\d?\\d)\\.(25[0-5]|2[0-4]\\d|1?\\d?\\d)\\.(25[0-5]|2[0-4]\\d|1?\\d?\\d)")) {
+        assertThat(loopback).isTrue();
+      }
+    });
   }
 
-  @Provide
-  Arbitrary<String> hosts() {
-    return Arbitraries.frequencyOf(
-            List.of(
-                Hostile.w(2, Combinators.combine(
-                        Arbitraries.integers().between(0, 300), Arbitraries.integers().between(0, 300),
-                        Arbitraries.integers().between(0, 300), Arbitraries.of("127", "0", "128", "0127"))
-                    .as((a, b, c, first) -> first + "." + a + "." + b + "." + c)),
-                Hostile.w(2, Arbitraries.strings().withChars("0123456789abcdef:.[]").ofMaxLength(40)),
-                Hostile.w(1, Arbitraries.of("localhost", "LocalHost.", "localhost..", "::1", "[::1]", "0.0.0.0", "")),
-                Hostile.w(2, Hostile.text())))
-        .map(String.class::cast)
-        .injectNull(0.02);
+  private static final Gen<String> HOSTS = hosts();
+
+  private static Gen<String> hosts() {
+    Gen<Integer> octet = Gen.ints(0, 300);
+    Gen<String> first = Gen.of("127", "0", "128", "0127");
+    return Gen.<String>frequency(
+            w(2, r -> {
+              int a = octet.next(r);
+              int b = octet.next(r);
+              int c = octet.next(r);
+              return first.next(r) + "." + a + "." + b + "." + c;
+            }),
+            w(2, Gen.strings(Gen.charsOf("0123456789abcdef:.[]"), 0, 40)),
+            w(1, Gen.of("localhost", "LocalHost.", "localhost..", "::1", "[::1]", "0.0.0.0", "")),
+            w(2, Hostile.text()))
+        .orNull(0.02);
   }
 
   // ------------------------------------------------------------------ consent
@@ -177,23 +185,19 @@ class InputRulesFuzzTest {
           "TEAMCITY_VERSION", "ci", "do_not_track", "mlflow_disable_telemetry", "CI ", "BEACON_TELEMETRY_DEBUG",
           "MLFLOW_DISABLE_TELEMETRY_X", "HOME");
 
-  @Provide
-  Arbitrary<Map<String, String>> environments() {
-    Arbitrary<String> key =
-        Arbitraries.frequencyOf(List.of(Hostile.w(6, Arbitraries.of(VARIABLES)), Hostile.w(1, Hostile.text())))
-            .map(String.class::cast);
-    Arbitrary<String> value =
-        Arbitraries.frequencyOf(
-                List.of(
-                    Hostile.w(6, Arbitraries.of(
-                        "true", "1", "false", "0", " TRUE ", "False\t", "FALSE", "", " ", "yes", "no", "off", "on",
-                        "fals", "0 ", " 1", "01", "true\u0000", "\u00a0true", "١", "ｔｒｕｅ", "tru\u0130")),
-                    Hostile.w(2, Hostile.text())))
-            .map(String.class::cast)
-            .injectNull(0.05);
-    return Arbitraries.entries(key, value)
-        .list()
-        .ofMaxSize(6)
+  private static final Gen<Map<String, String>> ENVIRONMENTS = environments();
+
+  private static Gen<Map<String, String>> environments() {
+    Gen<String> key = Gen.frequency(w(6, Gen.elements(VARIABLES)), w(1, Hostile.text()));
+    Gen<String> value =
+        Gen.<String>frequency(
+                w(6, Gen.of(
+                    "true", "1", "false", "0", " TRUE ", "False\t", "FALSE", "", " ", "yes", "no", "off", "on",
+                    "fals", "0 ", " 1", "01", "true\u0000", "\u00a0true", "١", "ｔｒｕｅ", "tru\u0130")),
+                w(2, Hostile.text()))
+            .orNull(0.05);
+    return Gen.entries(key, value)
+        .list(0, 6)
         .map(entries -> {
           Map<String, String> m = new HashMap<>();
           entries.forEach(e -> m.put(e.getKey(), e.getValue()));
@@ -201,9 +205,21 @@ class InputRulesFuzzTest {
         });
   }
 
-  @Property(tries = 1500)
-  void consentIsOffWheneverARuleSaysSo(
-      @ForAll("environments") Map<String, String> env, @ForAll("environments") Map<String, String> sysProps) {
+  record ConsentCase(Map<String, String> env, Map<String, String> sysProps) {
+    @Override
+    public String toString() {
+      return "ConsentCase[env=" + Hostile.describe(env) + ", sysProps=" + Hostile.describe(sysProps) + "]";
+    }
+  }
+
+  @Test
+  void consentIsOffWheneverARuleSaysSo() {
+    Gen.forAll(
+        0x1A9E_0004L, 1500, r -> new ConsentCase(ENVIRONMENTS.next(r), ENVIRONMENTS.next(r)),
+        c -> consentIsOffWheneverARuleSaysSo(c.env(), c.sysProps()));
+  }
+
+  private static void consentIsOffWheneverARuleSaysSo(Map<String, String> env, Map<String, String> sysProps) {
     Decision d = Consent.decide(env, sysProps, MLFLOW);
     assertThat(d).isNotNull();
     assertThat(d.detail()).isNotBlank();

@@ -1,5 +1,6 @@
 package dev.beacon.fuzz;
 
+import static dev.beacon.fuzz.Gen.w;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.beacon.Catalog;
@@ -12,13 +13,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.statistics.Statistics;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
 
 /**
  * The privacy guard ({@link Catalog#validate(Object, Object)}) against hostile input: any event
@@ -39,27 +35,27 @@ class PrivacyGuardFuzzTest {
     }
   }
 
-  /** Built once: a flatMap over the profile would rebuild the generators on every try. */
-  private static final Arbitrary<GuardCase> CASES =
-      Arbitraries.frequencyOf(List.of(Hostile.w(2, casesFor(Hostile.MLFLOW)), Hostile.w(1, casesFor(Hostile.SHAPES))));
+  /** Built once: choosing the profile per try would rebuild the generators on every try. */
+  private static final Gen<GuardCase> CASES =
+      Gen.frequency(w(2, casesFor(Hostile.MLFLOW)), w(1, casesFor(Hostile.SHAPES)));
 
-  private static Arbitrary<GuardCase> casesFor(Profile profile) {
+  private static Gen<GuardCase> casesFor(Profile profile) {
     return Hostile.namedParams(profile.catalog()).map(e -> new GuardCase(profile, e.getKey(), e.getValue()));
   }
 
-  @Provide
-  Arbitrary<GuardCase> cases() {
-    return CASES;
+  @Test
+  void guardNeverThrowsAndKeepsOnlyDeclaredValues() {
+    Gen.Tally outcomes = new Gen.Tally("outcome");
+    Gen.Settings run = Gen.forAll(0x9A4D_0001L, 1500, CASES, c -> guardNeverThrowsAndKeepsOnlyDeclaredValues(c, outcomes));
+    outcomes.requireSeen(run, "rejected", "accepted, no params", "accepted with params");
   }
 
-  @Property(tries = 1500)
-  void guardNeverThrowsAndKeepsOnlyDeclaredValues(@ForAll("cases") GuardCase c) {
+  private static void guardNeverThrowsAndKeepsOnlyDeclaredValues(GuardCase c, Gen.Tally outcomes) {
     Catalog catalog = c.catalog();
     Validation v = catalog.validate(c.name(), c.params());
 
     assertThat(v).isNotNull();
-    Statistics.label("outcome")
-        .collect(!v.accepted() ? "rejected" : v.params() == null ? "accepted, no params" : "accepted with params");
+    outcomes.add(!v.accepted() ? "rejected" : v.params() == null ? "accepted, no params" : "accepted with params");
     if (!v.accepted()) {
       assertThat(v.params()).as("a rejected event carries no params").isNull();
       assertThat(v.eventName()).isNull();
@@ -111,73 +107,60 @@ class PrivacyGuardFuzzTest {
     assertThat(strings).as("strings in the output").allSatisfy(s -> assertThat(vocabulary).contains(s));
   }
 
-  @Property(tries = 400)
-  void guardIsIdempotentOnItsOwnOutput(@ForAll("cases") GuardCase c) {
-    Validation first = c.catalog().validate(c.name(), c.params());
-    if (!first.accepted()) {
-      return;
-    }
-    Validation again = c.catalog().validate(first.eventName(), first.params());
-    assertThat(again.accepted()).isTrue();
-    assertThat(again.params()).isEqualTo(first.params());
-    assertThat(again.stripped()).as("the guard's own output has nothing to strip").isZero();
+  @Test
+  void guardIsIdempotentOnItsOwnOutput() {
+    Gen.forAll(0x9A4D_0002L, 400, CASES, c -> {
+      Validation first = c.catalog().validate(c.name(), c.params());
+      if (!first.accepted()) {
+        return;
+      }
+      Validation again = c.catalog().validate(first.eventName(), first.params());
+      assertThat(again.accepted()).isTrue();
+      assertThat(again.params()).isEqualTo(first.params());
+      assertThat(again.stripped()).as("the guard's own output has nothing to strip").isZero();
+    });
   }
 
-  @Property(tries = 300)
-  void everyDeclaredValueIsKeptAsIs(@ForAll("declared") GuardCase c) {
-    Validation v = c.catalog().validate(c.name(), c.params());
-    assertThat(v.accepted()).isTrue();
-    assertThat(v.stripped()).isZero();
-    assertThat(v.coerced()).isZero();
-    @SuppressWarnings("unchecked")
-    Map<String, Object> in = (Map<String, Object>) c.params();
-    assertThat(v.params() == null ? Map.of() : v.params()).isEqualTo(in);
+  @Test
+  void everyDeclaredValueIsKeptAsIs() {
+    Gen.forAll(0x9A4D_0003L, 300, DECLARED, c -> {
+      Validation v = c.catalog().validate(c.name(), c.params());
+      assertThat(v.accepted()).isTrue();
+      assertThat(v.stripped()).isZero();
+      assertThat(v.coerced()).isZero();
+      @SuppressWarnings("unchecked")
+      Map<String, Object> in = (Map<String, Object>) c.params();
+      assertThat(v.params() == null ? Map.of() : v.params()).isEqualTo(in);
+    });
   }
 
   /** Events whose params are all well-formed: the guard must change nothing. */
-  @Provide
-  Arbitrary<GuardCase> declared() {
-    return Arbitraries.of(Hostile.MLFLOW, Hostile.SHAPES)
-        .flatMap(
-            profile -> {
-              Catalog catalog = profile.catalog();
-              return Arbitraries.of(List.copyOf(catalog.eventNames()))
-                  .flatMap(
-                      name -> {
-                        Map<String, ParamSpec> specs = catalog.definition(name).params();
-                        List<Arbitrary<Map.Entry<String, Object>>> entries = new ArrayList<>();
-                        for (Map.Entry<String, ParamSpec> e : specs.entrySet()) {
-                          entries.add(
-                              wellFormed(e.getValue())
-                                  .map(value -> Map.entry(e.getKey(), value))
-                                  .injectNull(0.3));
-                        }
-                        return Combinators.combine(entries)
-                            .as(list -> {
-                              Map<String, Object> m = new java.util.TreeMap<>();
-                              for (Map.Entry<String, Object> e : list) {
-                                if (e != null) {
-                                  m.put(e.getKey(), e.getValue());
-                                }
-                              }
-                              return new GuardCase(profile, name, m);
-                            });
-                      });
-            });
-  }
+  private static final Gen<GuardCase> DECLARED =
+      r -> {
+        Profile profile = r.nextBoolean() ? Hostile.MLFLOW : Hostile.SHAPES;
+        Catalog catalog = profile.catalog();
+        String name = Gen.elements(catalog.eventNames()).next(r);
+        Map<String, Object> m = new TreeMap<>();
+        for (Map.Entry<String, ParamSpec> e : catalog.definition(name).params().entrySet()) {
+          if (r.nextDouble() >= 0.3) {
+            m.put(e.getKey(), wellFormed(e.getValue()).next(r));
+          }
+        }
+        return new GuardCase(profile, name, m);
+      };
 
-  private static Arbitrary<Object> wellFormed(ParamSpec spec) {
+  private static Gen<Object> wellFormed(ParamSpec spec) {
     if (spec instanceof ParamSpec.Flag) {
-      return Arbitraries.of(Boolean.TRUE, Boolean.FALSE).asGeneric();
+      return Gen.of(Boolean.TRUE, Boolean.FALSE);
     }
     if (spec instanceof ParamSpec.OneOf o) {
-      return Arbitraries.of(o.values()).asGeneric();
+      return Gen.elements(o.values());
     }
     if (spec instanceof ParamSpec.ListOf l) {
-      return Arbitraries.of(l.values()).set().ofMaxSize(l.values().size()).map(List::copyOf).asGeneric();
+      return Gen.elements(l.values()).set(l.values().size()).map(List::copyOf);
     }
     ParamSpec.Count count = (ParamSpec.Count) spec;
-    return Arbitraries.longs().between(0, count.max()).asGeneric();
+    return Gen.longs(0, count.max()).map(x -> x);
   }
 
   /** A kept value has the declared shape: Boolean, a declared string, a list of them, a Long in range. */

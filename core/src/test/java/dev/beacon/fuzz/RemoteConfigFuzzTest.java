@@ -1,7 +1,7 @@
 package dev.beacon.fuzz;
 
+import static dev.beacon.fuzz.Gen.w;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -20,18 +20,13 @@ import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.statistics.Statistics;
-import net.jqwik.api.constraints.DoubleRange;
+import org.junit.jupiter.api.Test;
 
 /**
  * {@link RemoteConfig#evaluate} against random JSON, random bytes, and mutations of the appendix
@@ -240,225 +235,233 @@ class RemoteConfigFuzzTest {
           "", " ", "\u0000", "https://example.com/\u0000", "https://ex\u00e4mple.com/", "http://2130706433/");
 
   /** Raw JSON values of any type, valid or not, with the interesting edges. */
-  static Arbitrary<String> rawJson() {
-    Arbitrary<String> scalar =
-        Arbitraries.frequencyOf(
-            List.of(
-                Hostile.w(3, Arbitraries.of("null", "true", "false", "0", "-0", "1", "100", "100.0", "1e2", "-1", "50.5",
-                    "1e999", "-1e999", "1E400", "1e-400", "0.0000001", "99.99999999999999",
-                    "123456789012345678901234567890123456789012345678901234567890123456789", // > 64 digits
-                    "NaN", "Infinity", "-Infinity", "01", "1.", ".5", "+1", "0x10", "tru", "nul", "\"", "'x'", "")),
-                Hostile.w(3, Hostile.text().map(RemoteConfigFuzzTest::q)),
-                Hostile.w(2, Arbitraries.of(VERSION, "3.7.0 ", "3.7", "3.7.0.0", "v3.7.0", "3.7.1", "3.70", "", SDK, PLATFORM)
-                    .map(RemoteConfigFuzzTest::q)),
-                Hostile.w(2, Arbitraries.integers().map(String::valueOf)),
-                Hostile.w(2, Arbitraries.doubles().map(String::valueOf)),
-                Hostile.w(1, Arbitraries.of("\"\\x\"", "\"\\u12\"", "\"\\ud800\"", "\"unterminated", "\"tab\there\""))));
-    Arbitrary<String> nested =
-        Arbitraries.recursive(
-            () -> scalar,
-            inner ->
-                Arbitraries.frequencyOf(
-                    List.of(
-                        Hostile.w(2, inner.list().ofMaxSize(4).map(l -> "[" + String.join(",", l) + "]")),
-                        Hostile.w(2, Combinators.combine(keys(), inner).as((k, v) -> q(k) + ":" + v)
-                            .list().ofMaxSize(4).map(l -> "{" + String.join(",", l) + "}")),
-                        Hostile.w(1, inner))),
-            0,
-            3);
-    return Arbitraries.frequencyOf(
-        List.of(
-            Hostile.w(8, nested),
-            Hostile.w(1, Arbitraries.of(31, 32, 33, 200, 5000).map(n -> "[".repeat(n) + "1" + "]".repeat(n))),
-            Hostile.w(1, Arbitraries.of(31, 40).map(n -> "{\"a\":".repeat(n) + "1" + "}".repeat(n))),
-            Hostile.w(1, Arbitraries.of(70_000, 65_000).map(n -> q("x".repeat(n))))));
+  static Gen<String> rawJson() {
+    return RAW_JSON;
   }
 
-  static Arbitrary<String> keys() {
-    return Arbitraries.frequencyOf(
-        List.of(
-            Hostile.w(3, Arbitraries.of(KNOWN_KEYS)),
-            Hostile.w(2, Hostile.text()),
-            Hostile.w(1, Arbitraries.of("MLFLOW_VERSION", "mlflow_version ", "ingestionUrl", "disable-telemetry"))));
+  private static final Gen<String> RAW_JSON = rawJsonGen();
+
+  private static Gen<String> rawJsonGen() {
+    Gen<String> scalar =
+        Gen.frequency(
+            w(3, Gen.of("null", "true", "false", "0", "-0", "1", "100", "100.0", "1e2", "-1", "50.5",
+                "1e999", "-1e999", "1E400", "1e-400", "0.0000001", "99.99999999999999",
+                "123456789012345678901234567890123456789012345678901234567890123456789", // > 64 digits
+                "NaN", "Infinity", "-Infinity", "01", "1.", ".5", "+1", "0x10", "tru", "nul", "\"", "'x'", "")),
+            w(3, Hostile.text().map(RemoteConfigFuzzTest::q)),
+            w(2, Gen.of(VERSION, "3.7.0 ", "3.7", "3.7.0.0", "v3.7.0", "3.7.1", "3.70", "", SDK, PLATFORM)
+                .map(RemoteConfigFuzzTest::q)),
+            w(2, Gen.ints().map(String::valueOf)),
+            w(2, Gen.doubles().map(String::valueOf)),
+            w(1, Gen.of("\"\\x\"", "\"\\u12\"", "\"\\ud800\"", "\"unterminated", "\"tab\there\"")));
+    Gen<String> keys = keys();
+    Gen<String> nested =
+        Gen.recursive(
+            scalar,
+            inner -> {
+              Gen<String> member = r -> q(keys.next(r)) + ":" + inner.next(r);
+              return Gen.frequency(
+                  w(2, inner.list(0, 4).map(l -> "[" + String.join(",", l) + "]")),
+                  w(2, member.list(0, 4).map(l -> "{" + String.join(",", l) + "}")),
+                  w(1, inner));
+            },
+            0,
+            3);
+    return Gen.frequency(
+        w(8, nested),
+        w(1, Gen.of(31, 32, 33, 200, 5000).map(n -> "[".repeat(n) + "1" + "]".repeat(n))),
+        w(1, Gen.of(31, 40).map(n -> "{\"a\":".repeat(n) + "1" + "}".repeat(n))),
+        w(1, Gen.of(70_000, 65_000).map(n -> q("x".repeat(n)))));
+  }
+
+  static Gen<String> keys() {
+    return Gen.frequency(
+        w(3, Gen.elements(KNOWN_KEYS)),
+        w(2, Hostile.text()),
+        w(1, Gen.of("MLFLOW_VERSION", "mlflow_version ", "ingestionUrl", "disable-telemetry")));
   }
 
   /** Values chosen per field to hit each rule's edges. */
-  static Arbitrary<String> interesting(String key) {
+  static Gen<String> interesting(String key) {
     switch (key) {
       case "mlflow_version":
-        return Arbitraries.of(VERSION, "3.7.0 ", " 3.7.0", "3.7", "3.7.1", "3.7.0-rc1", "", "3.7.0\u0000")
+        return Gen.of(VERSION, "3.7.0 ", " 3.7.0", "3.7", "3.7.1", "3.7.0-rc1", "", "3.7.0\u0000")
             .map(RemoteConfigFuzzTest::q);
       case "disable_telemetry":
-        return Arbitraries.of("true", "false", "null", "\"true\"", "\"false\"", "1", "0", "[]", "{}", "\"\"");
+        return Gen.of("true", "false", "null", "\"true\"", "\"false\"", "1", "0", "[]", "{}", "\"\"");
       case "rollout_percentage":
-        return Arbitraries.of("0", "100", "100.0", "50", "-1", "1e308", "1e999", "-1e999", "101", "0.0001", "\"100\"",
+        return Gen.of("0", "100", "100.0", "50", "-1", "1e308", "1e999", "-1e999", "101", "0.0001", "\"100\"",
             "null", "true", "[100]", "99.99999999");
       case "ingestion_url":
-        return Arbitraries.frequencyOf(
-            List.of(
-                Hostile.w(2, Arbitraries.of(ALLOWED_URLS).map(RemoteConfigFuzzTest::q)),
-                Hostile.w(2, Arbitraries.of(LOOPBACK_HTTP_URLS).map(RemoteConfigFuzzTest::q)),
-                Hostile.w(3, Arbitraries.of(BAD_URLS).map(RemoteConfigFuzzTest::q)),
-                Hostile.w(1, Arbitraries.of("null", "1", "[\"https://a.io/\"]", "{}"))));
+        return Gen.frequency(
+            w(2, Gen.elements(ALLOWED_URLS).map(RemoteConfigFuzzTest::q)),
+            w(2, Gen.elements(LOOPBACK_HTTP_URLS).map(RemoteConfigFuzzTest::q)),
+            w(3, Gen.elements(BAD_URLS).map(RemoteConfigFuzzTest::q)),
+            w(1, Gen.of("null", "1", "[\"https://a.io/\"]", "{}")));
       default: // the three lists
-        return Arbitraries.frequencyOf(
-            List.of(
-                Hostile.w(3, Arbitraries.of(SDK, PLATFORM, "darwin", "win32", "mlflow", "mlflow-python", "MLFLOW-JAVA",
-                        " linux", "create_run", "")
-                    .list().ofMaxSize(3).map(l -> "[" + String.join(",", l.stream().map(RemoteConfigFuzzTest::q).toList()) + "]")),
-                Hostile.w(1, Arbitraries.of("null", "\"" + SDK + "\"", "[1]", "[null]", "{}", "[[\"" + SDK + "\"]]", "true"))));
+        return Gen.frequency(
+            w(3, Gen.of(SDK, PLATFORM, "darwin", "win32", "mlflow", "mlflow-python", "MLFLOW-JAVA", " linux", "create_run", "")
+                .list(0, 3).map(RemoteConfigFuzzTest::array)),
+            w(1, Gen.of("null", "\"" + SDK + "\"", "[1]", "[null]", "{}", "[[\"" + SDK + "\"]]", "true")));
     }
   }
 
+  /** Built once per key: {@link #interesting} on every draw would rebuild them. */
+  private static final Map<String, Gen<String>> INTERESTING = new HashMap<>();
+
+  static {
+    KNOWN_KEYS.forEach(k -> INTERESTING.put(k, interesting(k)));
+  }
+
+  /** A JSON array of the given strings, quoted. */
+  static String array(List<String> items) {
+    return "[" + String.join(",", items.stream().map(RemoteConfigFuzzTest::q).toList()) + "]";
+  }
+
   /** Text that fits the reader's name limit and survives UTF-8 unchanged (no lone surrogates). */
-  static Arbitrary<String> shortText() {
+  static Gen<String> shortText() {
     return Hostile.text()
         .filter(s -> s.length() <= 200 && s.chars().noneMatch(c -> c >= 0xd800 && c <= 0xdfff));
   }
 
   /** Changes the contract allows: the document must stay on. Built once (see {@link #BENIGN}). */
-  static Arbitrary<Mutation> benign() {
-    Arbitrary<Mutation> rollout =
-        Arbitraries.frequencyOf(
-            List.of(
-                Hostile.w(3, Arbitraries.doubles().between(0, false, 1, true).map(RolloutAbove::new)),
-                Hostile.w(1, Arbitraries.of("100", "100.0", "1e2", "1000", "1e308", "null")
-                    .map(v -> new Set1("rollout_percentage", v)))));
-    Arbitrary<String> strings =
-        shortText().map(RemoteConfigFuzzTest::q).list().ofMaxSize(4).map(l -> "[" + String.join(",", l) + "]");
-    Arbitrary<String> otherSdks =
-        Arbitraries.of("mlflow", "mlflow-python", "mlflow-typescript", "r", "").map(RemoteConfigFuzzTest::q)
-            .list().ofMaxSize(3).map(l -> "[" + String.join(",", l) + "]");
-    Arbitrary<String> otherOs =
-        Arbitraries.of("darwin", "win32", "freebsd", "cygwin").map(RemoteConfigFuzzTest::q)
-            .list().ofMaxSize(3).map(l -> "[" + String.join(",", l) + "]");
-    Arbitrary<String> unknownKey = shortText().filter(k -> !KNOWN_KEYS.contains(k));
-    Arbitrary<String> modestJson = rawJson().filter(RemoteConfigFuzzTest::parsesModestly);
-    return Arbitraries.frequencyOf(
-            List.of(
-                Hostile.w(2, Arbitraries.longs().map(Shuffle::new)),
-                Hostile.w(2, Combinators.combine(Arbitraries.integers().between(0, 20), Arbitraries.of(true, false))
-                    .as(AllowedUrl::new)),
-                Hostile.w(2, rollout),
-                Hostile.w(1, Arbitraries.of("false", "null").map(v -> new Set1("disable_telemetry", v))),
-                Hostile.w(2, strings.map(v -> new Set1("disable_events", v))),
-                Hostile.w(1, otherSdks.map(v -> new Set1("disable_sdks", v))),
-                Hostile.w(1, otherOs.map(v -> new Set1("disable_os", v))),
-                Hostile.w(1, Arbitraries.of("disable_telemetry", "rollout_percentage", "disable_sdks", "disable_os",
-                        "disable_events")
-                    .map(Drop::new)),
-                Hostile.w(1, Arbitraries.of("disable_sdks", "disable_os", "disable_events").map(k -> new Set1(k, "null"))),
-                Hostile.w(2, Combinators.combine(unknownKey, modestJson).as(Set1::new))))
-        .map(Mutation.class::cast);
+  static Gen<Mutation> benign() {
+    Gen<Mutation> rollout =
+        Gen.frequency(
+            w(3, Gen.doubles(0, false, 1, true).map(RolloutAbove::new)),
+            w(1, Gen.of("100", "100.0", "1e2", "1000", "1e308", "null").map(v -> new Set1("rollout_percentage", v))));
+    Gen<String> strings = shortText().list(0, 4).map(RemoteConfigFuzzTest::array);
+    Gen<String> otherSdks = Gen.of("mlflow", "mlflow-python", "mlflow-typescript", "r", "").list(0, 3).map(RemoteConfigFuzzTest::array);
+    Gen<String> otherOs = Gen.of("darwin", "win32", "freebsd", "cygwin").list(0, 3).map(RemoteConfigFuzzTest::array);
+    Gen<String> unknownKey = shortText().filter(k -> !KNOWN_KEYS.contains(k));
+    Gen<String> modestJson = rawJson().filter(RemoteConfigFuzzTest::parsesModestly);
+    Gen<Long> seeds = Gen.longs();
+    Gen<Integer> indexes = Gen.ints(0, 20);
+    return Gen.frequency(
+        w(2, seeds.map(Shuffle::new)),
+        w(2, r -> new AllowedUrl(indexes.next(r), r.nextBoolean())),
+        w(2, rollout),
+        w(1, Gen.of("false", "null").map(v -> new Set1("disable_telemetry", v))),
+        w(2, strings.map(v -> new Set1("disable_events", v))),
+        w(1, otherSdks.map(v -> new Set1("disable_sdks", v))),
+        w(1, otherOs.map(v -> new Set1("disable_os", v))),
+        w(1, Gen.of("disable_telemetry", "rollout_percentage", "disable_sdks", "disable_os", "disable_events")
+            .map(Drop::new)),
+        w(1, Gen.of("disable_sdks", "disable_os", "disable_events").map(k -> new Set1(k, "null"))),
+        w(2, r -> new Set1(unknownKey.next(r), modestJson.next(r))));
   }
 
-  private static final Arbitrary<Mutation> BENIGN = benign();
-  private static final Arbitrary<Mutation> HOSTILE = hostile();
+  private static final Gen<Mutation> BENIGN = benign();
+  private static final Gen<Mutation> HOSTILE = hostile();
 
   /** Any change, allowed or not. */
-  static Arbitrary<Mutation> hostile() {
-    Arbitrary<String> key = keys();
-    return Arbitraries.frequencyOf(
-        List.of(
-            Hostile.w(2, key.map(Drop::new)),
-            Hostile.w(3, Combinators.combine(key, rawJson()).as(Set1::new)),
-            Hostile.w(5, Arbitraries.of(KNOWN_KEYS).flatMap(k -> interesting(k).map(v -> new Set1(k, v)))),
-            Hostile.w(2, Combinators.combine(Arbitraries.of(KNOWN_KEYS), Arbitraries.frequencyOf(List.of(
-                    Hostile.w(1, rawJson()), Hostile.w(2, Arbitraries.of(KNOWN_KEYS).flatMap(RemoteConfigFuzzTest::interesting)))))
-                .as(Duplicate::new)),
-            Hostile.w(1, Combinators.combine(Arbitraries.of(KNOWN_KEYS), Arbitraries.of("MLFLOW_VERSION", "Ingestion_URL", "disable_telemetry ", "x"))
-                .as(RenameKey::new)),
-            Hostile.w(2, Arbitraries.doubles().between(0, 1).map(Truncate::new)),
-            Hostile.w(2, Arbitraries.of(
-                    new Wrap("[", "]"), new Wrap("", "x"), new Wrap("", "{}"), new Wrap("\ufeff", ""), new Wrap("", "\u0000"),
-                    new Wrap("// c\n", ""), new Wrap("", " ".repeat(70_000)), new Wrap(" ".repeat(65_000), ""),
-                    new Wrap("\"", ""), new Wrap("", ","))),
-            Hostile.w(2, Combinators.combine(Arbitraries.doubles().between(0, 1), Arbitraries.bytes()).as(FlipByte::new))))
-        .map(Mutation.class::cast);
+  static Gen<Mutation> hostile() {
+    Gen<String> key = keys();
+    Gen<String> knownKey = Gen.elements(KNOWN_KEYS);
+    Gen<String> interestingValue = r -> INTERESTING.get(knownKey.next(r)).next(r);
+    Gen<String> duplicateValue = Gen.frequency(w(1, rawJson()), w(2, interestingValue));
+    Gen<String> renamed = Gen.of("MLFLOW_VERSION", "Ingestion_URL", "disable_telemetry ", "x");
+    Gen<Double> fraction = Gen.doubles(0, true, 1, true);
+    Gen<Byte> bytes = Gen.bytes();
+    return Gen.frequency(
+        w(2, key.map(Drop::new)),
+        w(3, r -> new Set1(key.next(r), rawJson().next(r))),
+        w(5, r -> {
+          String k = knownKey.next(r);
+          return new Set1(k, INTERESTING.get(k).next(r));
+        }),
+        w(2, r -> new Duplicate(knownKey.next(r), duplicateValue.next(r))),
+        w(1, r -> new RenameKey(knownKey.next(r), renamed.next(r))),
+        w(2, fraction.map(Truncate::new)),
+        w(2, Gen.of(
+            new Wrap("[", "]"), new Wrap("", "x"), new Wrap("", "{}"), new Wrap("\ufeff", ""), new Wrap("", "\u0000"),
+            new Wrap("// c\n", ""), new Wrap("", " ".repeat(70_000)), new Wrap(" ".repeat(65_000), ""),
+            new Wrap("\"", ""), new Wrap("", ","))),
+        w(2, r -> new FlipByte(fraction.next(r), bytes.next(r))));
   }
 
-  @Provide
-  Arbitrary<Doc> benignDocs() {
-    return Combinators.combine(
-            BENIGN.list().ofMaxSize(5),
-            Arbitraries.of("", " ", "\n", "\t", "\r\n  "),
-            Arbitraries.of(true, false),
-            Arbitraries.doubles().between(0, true, 100, false))
-        .as(Doc::new);
-  }
+  private static final Gen<Double> DRAWS = Gen.doubles(0, true, 100, false);
 
-  @Provide
-  Arbitrary<Doc> mutatedDocs() {
-    Arbitrary<Mutation> any =
-        Arbitraries.frequencyOf(List.of(Hostile.w(1, BENIGN), Hostile.w(2, HOSTILE))).map(Mutation.class::cast);
-    return Combinators.combine(
-            any.list().ofMinSize(1).ofMaxSize(4),
-            Arbitraries.of("", " ", "\n"),
-            Arbitraries.of(true, false),
-            Arbitraries.doubles().between(0, true, 100, false))
-        .as(Doc::new);
+  private static final Gen<Doc> BENIGN_DOCS =
+      docs(BENIGN.list(0, 5), Gen.of("", " ", "\n", "\t", "\r\n  "));
+
+  private static final Gen<Doc> MUTATED_DOCS =
+      docs(Gen.<Mutation>frequency(w(1, BENIGN), w(2, HOSTILE)).list(1, 4), Gen.of("", " ", "\n"));
+
+  private static Gen<Doc> docs(Gen<List<Mutation>> mutations, Gen<String> blanks) {
+    return r -> new Doc(mutations.next(r), blanks.next(r), r.nextBoolean(), DRAWS.next(r));
   }
 
   // ------------------------------------------------------------------ properties
 
-  @Property(tries = 400)
-  void allowedChangesKeepTelemetryOn(@ForAll("benignDocs") Doc doc) {
-    byte[] body = doc.body();
-    RemoteConfig.Verdict verdict = RemoteConfig.evaluate(body, MLFLOW, PLATFORM, doc.allowInsecureLoopback(), doc.draw());
-    assertThat(verdict.enabled()).as("verdict %s on %s", verdict.decision(), Hostile.describe(new String(body, StandardCharsets.UTF_8))).isTrue();
-    assertRulesHold(body, verdict, doc.allowInsecureLoopback(), doc.draw());
+  @Test
+  void allowedChangesKeepTelemetryOn() {
+    Gen.forAll(0x2C0F_0001L, 400, BENIGN_DOCS, doc -> {
+      byte[] body = doc.body();
+      RemoteConfig.Verdict verdict = RemoteConfig.evaluate(body, MLFLOW, PLATFORM, doc.allowInsecureLoopback(), doc.draw());
+      assertThat(verdict.enabled())
+          .as("verdict %s on %s", verdict.decision(), Hostile.describe(new String(body, StandardCharsets.UTF_8)))
+          .isTrue();
+      assertRulesHold(body, verdict, doc.allowInsecureLoopback(), doc.draw());
+    });
   }
 
-  @Property(tries = 1200)
-  void mutatedDocumentsAreOnOnlyWhenEveryRuleHolds(@ForAll("mutatedDocs") Doc doc) {
-    byte[] body = doc.body();
-    RemoteConfig.Verdict verdict = RemoteConfig.evaluate(body, MLFLOW, PLATFORM, doc.allowInsecureLoopback(), doc.draw());
-    Statistics.label("verdict").collect(verdict.enabled() ? "enabled" : verdict.decision().cause().name());
-    checkVerdict(body, verdict, doc.allowInsecureLoopback(), doc.draw());
+  @Test
+  void mutatedDocumentsAreOnOnlyWhenEveryRuleHolds() {
+    Gen.Tally verdicts = new Gen.Tally("verdict");
+    Gen.Settings run = Gen.forAll(0x2C0F_0002L, 1200, MUTATED_DOCS, doc -> {
+      byte[] body = doc.body();
+      RemoteConfig.Verdict verdict = RemoteConfig.evaluate(body, MLFLOW, PLATFORM, doc.allowInsecureLoopback(), doc.draw());
+      verdicts.add(verdict.enabled() ? "enabled" : verdict.decision().cause().name());
+      checkVerdict(body, verdict, doc.allowInsecureLoopback(), doc.draw());
+    });
+    verdicts.requireSeen(run, "enabled", "REMOTE_CONFIG", "CONFIG_UNAVAILABLE");
   }
 
-  @Property(tries = 500)
-  void randomJsonDocumentsNeverThrow(
-      @ForAll("randomDocuments") String text,
-      @ForAll boolean allowInsecureLoopback,
-      @ForAll @DoubleRange(min = 0, max = 100, maxIncluded = false) double draw) {
-    byte[] body = text.getBytes(StandardCharsets.UTF_8);
-    RemoteConfig.Verdict verdict = RemoteConfig.evaluate(body, MLFLOW, PLATFORM, allowInsecureLoopback, draw);
-    Statistics.label("verdict").collect(verdict.enabled() ? "enabled" : verdict.decision().cause().name());
-    checkVerdict(body, verdict, allowInsecureLoopback, draw);
+  /** A document (as text or bytes) with the verticle's setting and the session's rollout draw. */
+  record Input<T>(T body, boolean allowInsecureLoopback, double draw) {
+    @Override
+    public String toString() {
+      return "Input[insecureLoopback=" + allowInsecureLoopback + ", draw=" + draw + ", body=" + Gen.describe(body) + "]";
+    }
   }
 
-  @Provide
-  Arbitrary<String> randomDocuments() {
-    // objects with known and unknown keys, and any other JSON (or not-quite-JSON) text
-    Arbitrary<String> member = Combinators.combine(keys(), rawJson()).as((k, v) -> q(k) + ":" + v);
-    return Arbitraries.frequencyOf(
-        List.of(
-            Hostile.w(4, member.list().ofMaxSize(9).map(l -> "{" + String.join(",", l) + "}")),
-            Hostile.w(1, rawJson())));
+  @Test
+  void randomJsonDocumentsNeverThrow() {
+    Gen.Tally verdicts = new Gen.Tally("verdict");
+    Gen.Settings run = Gen.forAll(0x2C0F_0003L, 500, r -> new Input<>(RANDOM_DOCUMENTS.next(r), r.nextBoolean(), DRAWS.next(r)), in -> {
+      byte[] body = in.body().getBytes(StandardCharsets.UTF_8);
+      RemoteConfig.Verdict verdict = RemoteConfig.evaluate(body, MLFLOW, PLATFORM, in.allowInsecureLoopback(), in.draw());
+      verdicts.add(verdict.enabled() ? "enabled" : verdict.decision().cause().name());
+      checkVerdict(body, verdict, in.allowInsecureLoopback(), in.draw());
+    });
+    verdicts.requireSeen(run, "REMOTE_CONFIG", "CONFIG_UNAVAILABLE");
   }
 
-  @Property(tries = 300)
-  void randomBytesNeverThrow(
-      @ForAll("bytes") byte[] body,
-      @ForAll boolean allowInsecureLoopback,
-      @ForAll @DoubleRange(min = 0, max = 100, maxIncluded = false) double draw) {
-    RemoteConfig.Verdict verdict = RemoteConfig.evaluate(body, MLFLOW, PLATFORM, allowInsecureLoopback, draw);
-    checkVerdict(body, verdict, allowInsecureLoopback, draw);
+  /** Objects with known and unknown keys, and any other JSON (or not-quite-JSON) text. */
+  private static final Gen<String> RANDOM_DOCUMENTS = randomDocuments();
+
+  private static Gen<String> randomDocuments() {
+    Gen<String> keys = keys();
+    Gen<String> member = r -> q(keys.next(r)) + ":" + rawJson().next(r);
+    return Gen.frequency(
+        w(4, member.list(0, 9).map(l -> "{" + String.join(",", l) + "}")),
+        w(1, rawJson()));
   }
 
-  @Provide
-  Arbitrary<byte[]> bytes() {
-    return Arbitraries.bytes()
-        .list()
-        .ofMaxSize(400)
-        .map(l -> {
-          byte[] out = new byte[l.size()];
-          for (int i = 0; i < out.length; i++) {
-            out[i] = l.get(i);
-          }
-          return out;
-        });
+  @Test
+  void randomBytesNeverThrow() {
+    Gen<byte[]> bytes = Gen.bytes().list(0, 400).map(l -> {
+      byte[] out = new byte[l.size()];
+      for (int i = 0; i < out.length; i++) {
+        out[i] = l.get(i);
+      }
+      return out;
+    });
+    Gen.forAll(0x2C0F_0004L, 300, r -> new Input<>(bytes.next(r), r.nextBoolean(), DRAWS.next(r)), in -> {
+      RemoteConfig.Verdict verdict = RemoteConfig.evaluate(in.body(), MLFLOW, PLATFORM, in.allowInsecureLoopback(), in.draw());
+      checkVerdict(in.body(), verdict, in.allowInsecureLoopback(), in.draw());
+    });
   }
 
   // ------------------------------------------------------------------ the oracle

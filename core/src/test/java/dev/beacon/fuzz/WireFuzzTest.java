@@ -1,5 +1,6 @@
 package dev.beacon.fuzz;
 
+import static dev.beacon.fuzz.Gen.w;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -18,15 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.From;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.Size;
+import org.junit.jupiter.api.Test;
 
 /**
  * The wire encoder fed with whatever the privacy guard accepts from hostile input: every record is
@@ -65,39 +58,43 @@ class WireFuzzTest {
     }
   }
 
-  /** Built once: a flatMap over the profile would rebuild the generators on every try. */
-  private static final Arbitrary<Accepted> ACCEPTED =
-      Arbitraries.frequencyOf(List.of(Hostile.w(1, acceptedFor(Hostile.MLFLOW)), Hostile.w(1, acceptedFor(Hostile.SHAPES))));
+  /** Built once: choosing the profile per try would rebuild the generators on every try. */
+  private static final Gen<Accepted> ACCEPTED =
+      Gen.frequency(w(1, acceptedFor(Hostile.MLFLOW)), w(1, acceptedFor(Hostile.SHAPES)));
 
-  private static Arbitrary<Accepted> acceptedFor(Profile profile) {
-    return Combinators.combine(
-            Hostile.namedParams(profile.catalog()),
-            Arbitraries.of(Status.values()).injectNull(0.2),
-            Arbitraries.longs(),
-            Arbitraries.longs().greaterOrEqual(0).injectNull(0.3))
-        .as(
-            (raw, status, ts, duration) -> {
-              Validation v = profile.catalog().validate(raw.getKey(), raw.getValue());
-              return v.accepted()
-                  ? new Accepted(profile, v, new TelemetryEvent(v.eventName(), status, ts, duration, v.params()))
-                  : null;
-            })
-        .filter(a -> a != null);
+  private static Gen<Accepted> acceptedFor(Profile profile) {
+    Gen<Map.Entry<Object, Object>> raws = Hostile.namedParams(profile.catalog());
+    Gen<Status> statuses = Gen.of(Status.values()).orNull(0.2);
+    Gen<Long> timestamps = Gen.longs();
+    Gen<Long> durations = Gen.longs(0, Long.MAX_VALUE).orNull(0.3);
+    Gen<Accepted> any =
+        r -> {
+          Map.Entry<Object, Object> raw = raws.next(r);
+          Status status = statuses.next(r);
+          long ts = timestamps.next(r);
+          Long duration = durations.next(r);
+          Validation v = profile.catalog().validate(raw.getKey(), raw.getValue());
+          return v.accepted()
+              ? new Accepted(profile, v, new TelemetryEvent(v.eventName(), status, ts, duration, v.params()))
+              : null;
+        };
+    return any.filter(a -> a != null);
   }
 
-  @Provide
-  Arbitrary<Accepted> accepted() {
-    return ACCEPTED;
+  private static final Gen<String> PARTITION_KEYS = Gen.strings(Gen.charsOf("0123456789abcdef"), 32, 32);
+
+  /** One try of the record property: an accepted event and a partition key. */
+  record RecordCase(Accepted accepted, String key) {}
+
+  @Test
+  void encodedRecordCarriesExactlyTheValidatedParamsAndOnlyVocabulary() {
+    Gen.forAll(
+        0x3143_0001L, 800, r -> new RecordCase(ACCEPTED.next(r), PARTITION_KEYS.next(r)),
+        c -> encodedRecordCarriesExactlyTheValidatedParamsAndOnlyVocabulary(c.accepted(), c.key()));
   }
 
-  @Provide
-  Arbitrary<String> partitionKeys() {
-    return Arbitraries.strings().withChars("0123456789abcdef").ofLength(32);
-  }
-
-  @Property(tries = 800)
-  void encodedRecordCarriesExactlyTheValidatedParamsAndOnlyVocabulary(
-      @ForAll("accepted") Accepted a, @ForAll("partitionKeys") String key) throws IOException {
+  private static void encodedRecordCarriesExactlyTheValidatedParamsAndOnlyVocabulary(Accepted a, String key)
+      throws IOException {
     ClientInfo info = info(a.profile());
     WireEncoder encoder = new WireEncoder(info);
     byte[] bytes = encoder.encodeRecord(a.event(), key);
@@ -152,13 +149,23 @@ class WireFuzzTest {
     assertThat(onWire).allSatisfy(s -> assertThat(allowed).as("free text on the wire").contains(s));
   }
 
-  @Property(tries = 150)
-  void batchesLoseNoEventAndRespectTheLimits(
-      @ForAll @Size(max = 12) List<@From("accepted") Accepted> events,
-      @ForAll @IntRange(min = 1, max = 5) int maxRecords,
-      @ForAll @IntRange(min = 150, max = 700) int maxEventBytes,
-      @ForAll @IntRange(min = 0, max = 3000) int extraRequestBytes)
-      throws IOException {
+  /** One try of the batch property: events and the encoder's limits. */
+  record BatchCase(List<Accepted> events, int maxRecords, int maxEventBytes, int extraRequestBytes) {}
+
+  @Test
+  void batchesLoseNoEventAndRespectTheLimits() {
+    Gen<List<Accepted>> events = ACCEPTED.list(0, 12);
+    Gen<Integer> maxRecords = Gen.ints(1, 5);
+    Gen<Integer> maxEventBytes = Gen.ints(150, 700);
+    Gen<Integer> extraRequestBytes = Gen.ints(0, 3000);
+    Gen.forAll(
+        0x3143_0002L, 150,
+        r -> new BatchCase(events.next(r), maxRecords.next(r), maxEventBytes.next(r), extraRequestBytes.next(r)),
+        c -> batchesLoseNoEventAndRespectTheLimits(c.events(), c.maxRecords(), c.maxEventBytes(), c.extraRequestBytes()));
+  }
+
+  private static void batchesLoseNoEventAndRespectTheLimits(
+      List<Accepted> events, int maxRecords, int maxEventBytes, int extraRequestBytes) throws IOException {
     if (events.isEmpty()) {
       return;
     }

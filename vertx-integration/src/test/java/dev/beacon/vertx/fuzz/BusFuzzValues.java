@@ -1,5 +1,7 @@
 package dev.beacon.vertx.fuzz;
 
+import static dev.beacon.vertx.fuzz.Gen.w;
+
 import dev.beacon.Catalog;
 import dev.beacon.EventDefinition;
 import dev.beacon.ParamSpec;
@@ -23,11 +25,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.Tuple;
-import net.jqwik.api.Tuple.Tuple2;
 
 /**
  * Bus message bodies of any shape the event bus carries (a codec exists for: JsonObject,
@@ -69,39 +66,33 @@ final class BusFuzzValues {
     return Set.of();
   }
 
-  static <T> Tuple2<Integer, Arbitrary<T>> w(int weight, Arbitrary<? extends T> arbitrary) {
-    Arbitrary<T> widened = arbitrary.map(x -> x);
-    return Tuple.of(weight, widened);
-  }
-
   // ------------------------------------------------------------------ text
 
-  static Arbitrary<String> text() {
-    return Arbitraries.frequencyOf(
-        List.of(
-            w(6, Arbitraries.strings().all().ofMaxLength(16)),
-            w(4, Arbitraries.strings().alpha().numeric().withChars("_-. ").ofMinLength(4).ofMaxLength(14)),
-            w(1, Arbitraries.strings().withCharRange('\u0000', '\u001f').ofMaxLength(6)),
-            w(1, Arbitraries.strings().withCharRange('\ud800', '\udfff').ofMinLength(1).ofMaxLength(4)),
-            w(1, Arbitraries.integers().between(0x10000, 0x10FFFF).list().ofMinSize(1).ofMaxSize(4)
-                .map(cps -> {
-                  StringBuilder sb = new StringBuilder();
-                  cps.forEach(sb::appendCodePoint);
-                  return sb.toString();
-                })),
-            w(1, Arbitraries.of("", " ", "null", "true", "{}", "[]", "\"", "\\", "</script>", "' OR 1=1 --")),
-            w(1, Combinators.combine(Arbitraries.of("secret", "smile", "create_run", "x"), Arbitraries.of(70, 300, 5000))
-                .as((p, n) -> p + "Z".repeat(n)))));
+  static Gen<String> text() {
+    return TEXT;
+  }
+
+  private static final Gen<String> TEXT =
+      Gen.frequency(
+          w(6, Gen.strings(Gen.anyChar(), 0, 16)),
+          w(4, Gen.strings(Gen.charsOf(Gen.ALPHA_NUMERIC + "_-. "), 4, 14)),
+          w(1, Gen.strings(Gen.chars('\u0000', '\u001f'), 0, 6)),
+          w(1, Gen.strings(Gen.chars('\ud800', '\udfff'), 1, 4)),
+          w(1, Gen.astral(1, 4)),
+          w(1, Gen.of("", " ", "null", "true", "{}", "[]", "\"", "\\", "</script>", "' OR 1=1 --")),
+          w(1, hugeText()));
+
+  private static Gen<String> hugeText() {
+    Gen<String> prefix = Gen.of("secret", "smile", "create_run", "x");
+    Gen<Integer> n = Gen.of(70, 300, 5000);
+    return r -> prefix.next(r) + "Z".repeat(n.next(r));
   }
 
   /** The words as they are, and slightly altered (case, blanks, invisible chars, suffixes). */
-  static Arbitrary<String> lookalikes(Collection<String> words) {
-    Arbitrary<String> word = Arbitraries.of(List.copyOf(words));
-    return Arbitraries.frequencyOf(
-        List.of(
-            w(5, word),
-            w(3, Combinators.combine(word, Arbitraries.of("upper", "space", "nul", "zwsp", "suffix", "cut", "bom"))
-                .as(BusFuzzValues::alter))));
+  static Gen<String> lookalikes(Collection<String> words) {
+    Gen<String> word = Gen.elements(words);
+    Gen<String> how = Gen.of("upper", "space", "nul", "zwsp", "suffix", "cut", "bom");
+    return Gen.frequency(w(5, word), w(3, r -> alter(word.next(r), how.next(r))));
   }
 
   private static String alter(String s, String how) {
@@ -123,55 +114,64 @@ final class BusFuzzValues {
     }
   }
 
-  static Arbitrary<String> words() {
-    return Arbitraries.frequencyOf(List.of(w(3, lookalikes(VOCABULARY)), w(2, text())));
+  private static final Gen<String> WORDS = Gen.frequency(w(3, lookalikes(VOCABULARY)), w(2, text()));
+
+  static Gen<String> words() {
+    return WORDS;
   }
 
   // ------------------------------------------------------------------ JSON values (codec-safe types only)
 
-  static Arbitrary<Object> numbers() {
-    return Arbitraries.frequencyOf(
-        List.of(
-            w(3, Arbitraries.integers()),
-            w(3, Arbitraries.longs()),
-            w(1, Arbitraries.shorts()),
-            w(1, Arbitraries.bytes()),
-            w(2, Arbitraries.doubles().withSpecialValue(Double.NaN).withSpecialValue(Double.POSITIVE_INFINITY)
-                .withSpecialValue(Double.NEGATIVE_INFINITY).withSpecialValue(-0.0)),
-            w(1, Arbitraries.floats()),
-            w(1, Arbitraries.bigIntegers().between(BigInteger.TWO.pow(100).negate(), BigInteger.TWO.pow(100))),
-            w(1, Arbitraries.bigDecimals().between(new BigDecimal("-1e20"), new BigDecimal("1e20")).ofScale(4)),
-            w(1, Arbitraries.<Object>of(0, -1, 12, 12L, 12.0, 12.5, Long.MAX_VALUE, Long.MIN_VALUE,
-                new BigDecimal("1E+400"), BigInteger.TEN.pow(40)))));
+  private static final Gen<Object> NUMBERS =
+      Gen.frequency(
+          w(3, Gen.ints()),
+          w(3, Gen.longs()),
+          w(1, Gen.shorts()),
+          w(1, Gen.bytes()),
+          w(2, Gen.frequency(w(6, Gen.doubles()),
+              w(1, Gen.of(Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, -0.0)))),
+          w(1, Gen.floats()),
+          w(1, Gen.bigIntegers(BigInteger.TWO.pow(100).negate(), BigInteger.TWO.pow(100))),
+          w(1, Gen.bigDecimals(new BigDecimal("-1e20"), new BigDecimal("1e20"), 4)),
+          w(1, Gen.<Object>of(0, -1, 12, 12L, 12.0, 12.5, Long.MAX_VALUE, Long.MIN_VALUE,
+              new BigDecimal("1E+400"), BigInteger.TEN.pow(40))));
+
+  static Gen<Object> numbers() {
+    return NUMBERS;
   }
 
-  static Arbitrary<Object> leaf() {
-    return Arbitraries.frequencyOf(
-        List.of(
-            w(4, words()),
-            w(4, numbers()),
-            w(2, Arbitraries.of(Boolean.TRUE, Boolean.FALSE)),
-            w(1, Arbitraries.<Object>just(null)),
-            w(1, text().map(t -> t.getBytes(StandardCharsets.UTF_8))),
-            w(1, text().map(Buffer::buffer)),
-            w(1, Arbitraries.<Object>of(Instant.EPOCH, Status.SUCCESS, Thread.State.NEW, 'c'))));
+  private static final Gen<Object> LEAF =
+      Gen.frequency(
+          w(4, words()),
+          w(4, numbers()),
+          w(2, Gen.of(Boolean.TRUE, Boolean.FALSE)),
+          w(1, Gen.constant(null)),
+          w(1, text().map(t -> t.getBytes(StandardCharsets.UTF_8))),
+          w(1, text().map(Buffer::buffer)),
+          w(1, Gen.<Object>of(Instant.EPOCH, Status.SUCCESS, Thread.State.NEW, 'c')));
+
+  static Gen<Object> leaf() {
+    return LEAF;
   }
 
   /** Nested JSON values: JsonObject, JsonArray, plain maps and lists, up to depth 3. */
-  static Arbitrary<Object> json() {
-    Arbitrary<Object> leaf = leaf();
-    return Arbitraries.recursive(
-        () -> leaf,
-        inner ->
-            Arbitraries.frequencyOf(
-                List.of(
-                    w(3, inner.list().ofMaxSize(4).map(JsonArray::new)),
-                    w(2, Combinators.combine(words(), inner).as(BusFuzzValues::entry).list().ofMaxSize(4).map(BusFuzzValues::jsonObject)),
-                    w(1, inner.list().ofMaxSize(3).map(ArrayList::new)),
-                    w(2, inner))),
-        0,
-        3);
+  static Gen<Object> json() {
+    return JSON;
   }
+
+  private static final Gen<Object> JSON =
+      Gen.recursive(
+          LEAF,
+          inner -> {
+            Gen<Map.Entry<String, Object>> member = r -> entry(WORDS.next(r), inner.next(r));
+            return Gen.frequency(
+                w(3, inner.list(0, 4).map(JsonArray::new)),
+                w(2, member.list(0, 4).map(BusFuzzValues::jsonObject)),
+                w(1, inner.list(0, 3).map(ArrayList::new)),
+                w(2, inner));
+          },
+          0,
+          3);
 
   /** A map entry that allows a null value (Map.entry does not). */
   static <K, V> Map.Entry<K, V> entry(K key, V value) {
@@ -189,85 +189,92 @@ final class BusFuzzValues {
   /** Absent (the marker), or a value. */
   static final Object ABSENT = new Object();
 
-  static Arbitrary<Object> field(Arbitrary<Object> value) {
-    return Arbitraries.frequencyOf(List.of(w(1, Arbitraries.just(ABSENT)), w(5, value)));
+  static Gen<Object> field(Gen<Object> value) {
+    return Gen.frequency(w(1, Gen.constant(ABSENT)), w(5, value));
   }
 
-  static Arbitrary<Object> eventNames() {
-    return Arbitraries.frequencyOf(
-        List.of(
-            w(8, Arbitraries.of(List.copyOf(CATALOG.eventNames()))),
-            w(3, lookalikes(CATALOG.eventNames())),
-            w(2, text()),
-            w(2, json())));
+  static Gen<Object> eventNames() {
+    return Gen.frequency(
+        w(8, Gen.elements(CATALOG.eventNames())),
+        w(3, lookalikes(CATALOG.eventNames())),
+        w(2, text()),
+        w(2, json()));
   }
 
-  static Arbitrary<Object> paramValues() {
+  static Gen<Object> paramValues() {
     Set<String> declaredValues = new HashSet<>();
     for (String name : CATALOG.eventNames()) {
       for (ParamSpec spec : CATALOG.definition(name).params().values()) {
         declaredValues.addAll(declared(spec));
       }
     }
-    Arbitrary<Object> item =
-        Arbitraries.frequencyOf(List.of(w(4, lookalikes(declaredValues)), w(2, text()), w(1, json())));
-    return Arbitraries.frequencyOf(
-        List.of(
-            w(4, item.list().ofMaxSize(5).map(JsonArray::new)),
-            w(3, item),
-            w(1, json())));
+    Gen<Object> item = Gen.frequency(w(4, lookalikes(declaredValues)), w(2, text()), w(1, json()));
+    return Gen.frequency(
+        w(4, item.list(0, 5).map(JsonArray::new)),
+        w(3, item),
+        w(1, json()));
   }
 
-  static Arbitrary<Object> params() {
+  static Gen<Object> params() {
     Set<String> keys = new TreeSet<>();
     for (String name : CATALOG.eventNames()) {
       keys.addAll(CATALOG.definition(name).params().keySet());
     }
-    Arbitrary<String> key = Arbitraries.frequencyOf(List.of(w(5, lookalikes(keys)), w(2, text())));
-    Arbitrary<Object> object =
-        Combinators.combine(key, paramValues()).as(BusFuzzValues::entry).list().ofMaxSize(4).map(BusFuzzValues::jsonObject);
-    return Arbitraries.frequencyOf(List.of(w(6, object), w(1, json())));
+    Gen<String> key = Gen.frequency(w(5, lookalikes(keys)), w(2, text()));
+    Gen<Object> values = paramValues();
+    Gen<Map.Entry<String, Object>> member = r -> entry(key.next(r), values.next(r));
+    Gen<Object> object = member.list(0, 4).map(BusFuzzValues::jsonObject);
+    return Gen.frequency(w(6, object), w(1, json()));
   }
 
-  static Arbitrary<Object> statuses() {
-    return Arbitraries.frequencyOf(
-        List.of(
-            w(4, lookalikes(STATUSES)),
-            w(1, Arbitraries.of("SUCCESS", " failure ", "ok", "error", "Success\t")),
-            w(1, text()),
-            w(1, json())));
+  static Gen<Object> statuses() {
+    return Gen.frequency(
+        w(4, lookalikes(STATUSES)),
+        w(1, Gen.of("SUCCESS", " failure ", "ok", "error", "Success\t")),
+        w(1, text()),
+        w(1, json()));
   }
 
-  static Arbitrary<Object> wholeNumbers() {
-    return Arbitraries.frequencyOf(
-        List.of(
-            w(4, Arbitraries.integers().between(-5, 100_000)),
-            w(2, Arbitraries.longs()),
-            w(2, numbers()),
-            w(1, Arbitraries.of("12", "-1", "", "1e3")),
-            w(1, json())));
+  static Gen<Object> wholeNumbers() {
+    return Gen.frequency(
+        w(4, Gen.ints(-5, 100_000)),
+        w(2, Gen.longs()),
+        w(2, numbers()),
+        w(1, Gen.of("12", "-1", "", "1e3")),
+        w(1, json()));
   }
 
   /** A bus message object: each field absent, valid, or anything; plus stray fields. */
-  static Arbitrary<JsonObject> messageObjects() {
-    return Combinators.combine(
-            field(eventNames()),
-            field(params()),
-            field(statuses()),
-            field(wholeNumbers()),
-            field(wholeNumbers()),
-            Combinators.combine(text(), json()).as(BusFuzzValues::entry).list().ofMaxSize(2))
-        .as(
-            (name, params, status, duration, ts, extra) -> {
-              JsonObject o = new JsonObject();
-              extra.forEach(e -> o.put(e.getKey(), e.getValue()));
-              put(o, "event_name", name);
-              put(o, "params", params);
-              put(o, "status", status);
-              put(o, "duration_ms", duration);
-              put(o, "timestamp_ns", ts);
-              return o;
-            });
+  static Gen<JsonObject> messageObjects() {
+    return MESSAGE_OBJECTS;
+  }
+
+  private static final Gen<JsonObject> MESSAGE_OBJECTS = messageObjectsGen();
+
+  private static Gen<JsonObject> messageObjectsGen() {
+    Gen<Object> names = field(eventNames());
+    Gen<Object> params = field(params());
+    Gen<Object> statuses = field(statuses());
+    Gen<Object> durations = field(wholeNumbers());
+    Gen<Object> timestamps = field(wholeNumbers());
+    Gen<Map.Entry<String, Object>> stray = r -> entry(text().next(r), json().next(r));
+    Gen<List<Map.Entry<String, Object>>> extras = stray.list(0, 2);
+    return r -> {
+      Object name = names.next(r);
+      Object p = params.next(r);
+      Object status = statuses.next(r);
+      Object duration = durations.next(r);
+      Object ts = timestamps.next(r);
+      List<Map.Entry<String, Object>> extra = extras.next(r);
+      JsonObject o = new JsonObject();
+      extra.forEach(e -> o.put(e.getKey(), e.getValue()));
+      put(o, "event_name", name);
+      put(o, "params", p);
+      put(o, "status", status);
+      put(o, "duration_ms", duration);
+      put(o, "timestamp_ns", ts);
+      return o;
+    };
   }
 
   private static void put(JsonObject o, String key, Object value) {
@@ -277,56 +284,56 @@ final class BusFuzzValues {
   }
 
   /** A typed event as a Java publisher would hand it over, with raw params of any Java shape. */
-  static Arbitrary<TelemetryEvent> typedEvents() {
-    Arbitrary<Object> javaValue =
-        Arbitraries.frequencyOf(
-            List.of(
+  static Gen<TelemetryEvent> typedEvents() {
+    return TYPED_EVENTS;
+  }
+
+  private static final Gen<TelemetryEvent> TYPED_EVENTS = typedEventsGen();
+
+  private static Gen<TelemetryEvent> typedEventsGen() {
+    Gen<Object> javaValue =
+        Gen.<Object>frequency(
                 w(4, paramValues().map(v -> v instanceof JsonArray a ? a.getList() : v)),
-                w(1, lookalikes(Set.of("smile", "weka", "sklearn", "other")).list().ofMaxSize(4).map(List::toArray)),
-                w(1, lookalikes(Set.of("smile", "weka")).set().ofMaxSize(3).map(HashSet::new)),
-                w(1, numbers())));
-    Arbitrary<Map<String, Object>> rawParams =
-        Combinators.combine(Arbitraries.frequencyOf(List.<Tuple2<Integer, Arbitrary<String>>>of(
-                    w(4, lookalikes(Set.of("imports", "flavor"))), w(1, text()))),
-                javaValue.injectNull(0.1))
-            .as(BusFuzzValues::entry)
-            .list()
-            .ofMaxSize(4)
+                w(1, lookalikes(Set.of("smile", "weka", "sklearn", "other")).list(0, 4).map(List::toArray)),
+                w(1, lookalikes(Set.of("smile", "weka")).set(3).map(HashSet::new)),
+                w(1, numbers()))
+            .orNull(0.1);
+    Gen<String> key = Gen.frequency(w(4, lookalikes(Set.of("imports", "flavor"))), w(1, text()));
+    Gen<Map.Entry<String, Object>> member = r -> entry(key.next(r), javaValue.next(r));
+    Gen<Map<String, Object>> rawParams =
+        member
+            .list(0, 4)
             .map(entries -> {
               Map<String, Object> m = new LinkedHashMap<>();
               entries.forEach(e -> m.put(e.getKey(), e.getValue()));
               return m;
             });
-    Arbitrary<String> name =
-        Arbitraries.frequencyOf(
-            List.of(w(6, Arbitraries.of(List.copyOf(CATALOG.eventNames()))), w(2, lookalikes(CATALOG.eventNames())), w(1, text())));
-    return Combinators.combine(
-            name.injectNull(0.05),
-            Arbitraries.of(Status.values()).injectNull(0.2),
-            Arbitraries.longs().between(1, Long.MAX_VALUE),
-            Arbitraries.longs().between(0, 10_000_000).injectNull(0.3),
-            rawParams.injectNull(0.2))
-        .as(TelemetryEvent::new);
+    Gen<String> name =
+        Gen.<String>frequency(w(6, Gen.elements(CATALOG.eventNames())), w(2, lookalikes(CATALOG.eventNames())), w(1, text()))
+            .orNull(0.05);
+    Gen<Status> status = Gen.of(Status.values()).orNull(0.2);
+    Gen<Long> timestamp = Gen.longs(1, Long.MAX_VALUE);
+    Gen<Long> duration = Gen.longs(0, 10_000_000).orNull(0.3);
+    Gen<Map<String, Object>> params = rawParams.orNull(0.2);
+    return r -> new TelemetryEvent(name.next(r), status.next(r), timestamp.next(r), duration.next(r), params.next(r));
   }
 
   /** Any body the bus carries. */
-  static Arbitrary<Object> bodies() {
-    Arbitrary<Object> arrayItem =
-        Arbitraries.frequencyOf(List.of(w(4, messageObjects()), w(1, leaf()), w(1, json())));
-    return Arbitraries.frequencyOf(
-        List.of(
-            w(12, messageObjects()),
-            w(2, arrayItem.list().ofMaxSize(4).map(JsonArray::new)),
-            w(4, typedEvents()),
-            w(1, typedEvents().list().ofMinSize(1).ofMaxSize(4).map(l -> l.toArray(new TelemetryEvent[0]))),
-            w(1, words()),
-            w(1, messageObjects().map(JsonObject::encode)),
-            w(1, messageObjects().map(o -> Buffer.buffer(o.encode()))),
-            w(1, text().map(t -> Buffer.buffer(t))),
-            w(1, numbers()),
-            w(1, Arbitraries.<Object>of(Boolean.TRUE, 'x', (short) 3, (byte) 1, 1.5f)),
-            w(1, text().map(t -> t.getBytes(StandardCharsets.UTF_8))),
-            w(1, Arbitraries.<Object>just(null))));
+  static Gen<Object> bodies() {
+    Gen<Object> arrayItem = Gen.frequency(w(4, messageObjects()), w(1, leaf()), w(1, json()));
+    return Gen.frequency(
+        w(12, messageObjects()),
+        w(2, arrayItem.list(0, 4).map(JsonArray::new)),
+        w(4, typedEvents()),
+        w(1, typedEvents().list(1, 4).map(l -> l.toArray(new TelemetryEvent[0]))),
+        w(1, words()),
+        w(1, messageObjects().map(JsonObject::encode)),
+        w(1, messageObjects().map(o -> Buffer.buffer(o.encode()))),
+        w(1, text().map(t -> Buffer.buffer(t))),
+        w(1, numbers()),
+        w(1, Gen.<Object>of(Boolean.TRUE, 'x', (short) 3, (byte) 1, 1.5f)),
+        w(1, text().map(t -> t.getBytes(StandardCharsets.UTF_8))),
+        w(1, Gen.constant(null)));
   }
 
   /** How many events the verticle must count for one body: one per element of an array, else one. */

@@ -118,9 +118,7 @@ final class FuzzFixture implements AutoCloseable {
         new Handler() {
           @Override
           public void publish(LogRecord record) {
-            // jqwik's own notes (edge cases, seeds) are the test runner's, not the client's
-            String logger = record.getLoggerName() == null ? "" : record.getLoggerName();
-            if (record.getLevel().intValue() >= Level.INFO.intValue() && !logger.startsWith("net.jqwik")) {
+            if (record.getLevel().intValue() >= Level.INFO.intValue()) {
               warnings.add(record.getLoggerName() + ": " + record.getMessage()
                   + (record.getThrown() == null ? "" : " (" + record.getThrown() + ")"));
             }

@@ -1,5 +1,6 @@
 package dev.beacon.vertx.fuzz;
 
+import static dev.beacon.vertx.fuzz.Gen.w;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
@@ -27,15 +28,10 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.AfterProperty;
-import net.jqwik.api.lifecycle.BeforeProperty;
-import net.jqwik.api.statistics.Statistics;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /**
  * An ingestion endpoint (a Vert.x HTTP server on 127.0.0.1) that answers with any status code,
@@ -43,8 +39,10 @@ import net.jqwik.api.statistics.Statistics;
  * keeping the connection or closing it. For every try a fresh verticle sends a few events and
  * flushes: the books balance, nothing reaches the caller, nothing is logged, the events end up sent
  * or dropped under exactly the reason the answers call for, and telemetry switches off exactly when
- * a 400, 401, 403 or 404 was answered.
+ * a 400, 401, 403 or 404 was answered. The fixture and the server live for the class ({@code
+ * PER_CLASS}: one instance holds them).
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class IngestionResponseFuzzTest {
 
   private static final int MAX_RETRIES = 1;
@@ -68,7 +66,7 @@ class IngestionResponseFuzzTest {
   private final ConcurrentLinkedQueue<Buffer> bodies = new ConcurrentLinkedQueue<>();
   private final List<Integer> answered = new CopyOnWriteArrayList<>();
 
-  @BeforeProperty
+  @BeforeAll
   void start() {
     fx = new FuzzFixture();
     server =
@@ -81,7 +79,7 @@ class IngestionResponseFuzzTest {
     FuzzFixture.await(server.listen());
   }
 
-  @AfterProperty
+  @AfterAll
   void finish() {
     try {
       FuzzFixture.await(server.close());
@@ -126,61 +124,63 @@ class IngestionResponseFuzzTest {
 
   private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.RFC_1123_DATE_TIME;
 
-  static Arbitrary<String> retryAfterValues() {
-    Arbitrary<String> headerChars =
-        Arbitraries.strings().withCharRange(' ', '~').withChars('\t').withCharRange('\u0080', '\u00ff').ofMaxLength(30);
-    return Arbitraries.frequencyOf(
-        List.<net.jqwik.api.Tuple.Tuple2<Integer, Arbitrary<String>>>of(
-            BusFuzzValues.w(4, Arbitraries.of("0", "1", "2", "00", "120", "3600", "-1", "1.5", " 1 ", "", "+1")),
-            BusFuzzValues.w(2, Arbitraries.strings().numeric().ofMinLength(1).ofMaxLength(70)),
-            BusFuzzValues.w(3, Arbitraries.longs().between(-400_000_000L, 4_000_000_000L)
-                .map(s -> HTTP_DATE.format(ZonedDateTime.ofInstant(Instant.ofEpochSecond(s), ZoneOffset.UTC)))),
-            BusFuzzValues.w(1, Arbitraries.of("Sun, 06 Nov 1994 08:49:37 GMT", "Sunday, 06-Nov-94 08:49:37 GMT",
-                "Sun Nov  6 08:49:37 1994", "Mon, 31 Feb 2030 00:00:00 GMT", "tomorrow", "\u00e9t\u00e9")),
-            BusFuzzValues.w(2, headerChars)));
+  static Gen<String> retryAfterValues() {
+    Gen<String> headerChars =
+        Gen.strings(Gen.frequency(w(95, Gen.chars(' ', '~')), w(1, Gen.constant('\t')), w(128, Gen.chars('\u0080', '\u00ff'))), 0, 30);
+    Gen<Long> seconds = Gen.longs(-400_000_000L, 4_000_000_000L);
+    return Gen.frequency(
+        w(4, Gen.of("0", "1", "2", "00", "120", "3600", "-1", "1.5", " 1 ", "", "+1")),
+        w(2, Gen.strings(Gen.charsOf(Gen.DIGITS), 1, 70)),
+        w(3, seconds.map(s -> HTTP_DATE.format(ZonedDateTime.ofInstant(Instant.ofEpochSecond(s), ZoneOffset.UTC)))),
+        w(1, Gen.of("Sun, 06 Nov 1994 08:49:37 GMT", "Sunday, 06-Nov-94 08:49:37 GMT",
+            "Sun Nov  6 08:49:37 1994", "Mon, 31 Feb 2030 00:00:00 GMT", "tomorrow", "\u00e9t\u00e9")),
+        w(2, headerChars));
   }
 
-  static Arbitrary<Integer> statuses() {
-    return Arbitraries.frequencyOf(
-        List.<net.jqwik.api.Tuple.Tuple2<Integer, Arbitrary<Integer>>>of(
-            BusFuzzValues.w(6, Arbitraries.of(200, 201, 202, 204, 206, 299, 301, 302, 303, 304, 307, 308, 400, 401, 403,
-                404, 405, 408, 409, 410, 413, 418, 422, 429, 431, 451, 500, 501, 502, 503, 504, 505, 511, 599)),
-            BusFuzzValues.w(3, Arbitraries.integers().between(200, 599)),
-            BusFuzzValues.w(3, Arbitraries.of(408, 429, 500, 502, 503, 504)),
-            BusFuzzValues.w(1, Arbitraries.of(400, 401, 403, 404)),
-            // 1xx as the only answer: 100 and 103 are interim (the client waits for more, so the
-            // request times out and is retried); the others are taken as a final, unknown status
-            BusFuzzValues.w(1, Arbitraries.of(100, 101, 102, 103, 150, 199))));
+  static Gen<Integer> statuses() {
+    return Gen.frequency(
+        w(6, Gen.of(200, 201, 202, 204, 206, 299, 301, 302, 303, 304, 307, 308, 400, 401, 403,
+            404, 405, 408, 409, 410, 413, 418, 422, 429, 431, 451, 500, 501, 502, 503, 504, 505, 511, 599)),
+        w(3, Gen.ints(200, 599)),
+        w(3, Gen.of(408, 429, 500, 502, 503, 504)),
+        w(1, Gen.of(400, 401, 403, 404)),
+        // 1xx as the only answer: 100 and 103 are interim (the client waits for more, so the
+        // request times out and is retried); the others are taken as a final, unknown status
+        w(1, Gen.of(100, 101, 102, 103, 150, 199)));
   }
 
-  static Arbitrary<Answer> answers() {
-    return Combinators.combine(
-            statuses(),
-            retryAfterValues().list().ofMaxSize(2),
-            Arbitraries.of("https://elsewhere.example/log", "/log", "http://127.0.0.1:1/", "", "\u00e9").injectNull(0.3),
-            Arbitraries.frequencyOf(
-                List.<net.jqwik.api.Tuple.Tuple2<Integer, Arbitrary<Integer>>>of(
-                    BusFuzzValues.w(3, Arbitraries.just(0)),
-                    BusFuzzValues.w(4, Arbitraries.integers().between(1, 2_000)),
-                    BusFuzzValues.w(1, Arbitraries.of(65_536, 1_048_577, 2_500_000)))),
-            Arbitraries.longs(),
-            Arbitraries.of(true, false),
-            Arbitraries.frequencyOf(
-                List.<net.jqwik.api.Tuple.Tuple2<Integer, Arbitrary<Boolean>>>of(
-                    BusFuzzValues.w(4, Arbitraries.just(false)), BusFuzzValues.w(1, Arbitraries.just(true)))))
-        .as(Answer::new);
+  static Gen<Answer> answers() {
+    Gen<Integer> statuses = statuses();
+    Gen<List<String>> retryAfter = retryAfterValues().list(0, 2);
+    Gen<String> location = Gen.of("https://elsewhere.example/log", "/log", "http://127.0.0.1:1/", "", "\u00e9").orNull(0.3);
+    Gen<Integer> bodySize =
+        Gen.frequency(w(3, Gen.constant(0)), w(4, Gen.ints(1, 2_000)), w(1, Gen.of(65_536, 1_048_577, 2_500_000)));
+    Gen<Long> bodySeed = Gen.longs();
+    Gen<Boolean> close = Gen.frequency(w(4, Gen.constant(false)), w(1, Gen.constant(true)));
+    return r -> new Answer(statuses.next(r), retryAfter.next(r), location.next(r), bodySize.next(r), bodySeed.next(r),
+        r.nextBoolean(), close.next(r));
   }
 
-  @Provide
-  Arbitrary<Plan> plans() {
-    return Combinators.combine(Arbitraries.integers().between(1, 5), answers().list().ofSize(MAX_RETRIES + 1))
-        .as(Plan::new);
+  private static final Gen<Plan> PLANS = plans();
+
+  static Gen<Plan> plans() {
+    Gen<Integer> events = Gen.ints(1, 5);
+    Gen<List<Answer>> answers = answers().list(MAX_RETRIES + 1, MAX_RETRIES + 1);
+    return r -> new Plan(events.next(r), answers.next(r));
   }
 
   // ------------------------------------------------------------------ the property
 
-  @Property(tries = 80)
-  void anyIngestionAnswerKeepsTheBooksAndOnlyRejectionsSwitchOff(@ForAll("plans") Plan plan) {
+  @Test
+  void anyIngestionAnswerKeepsTheBooksAndOnlyRejectionsSwitchOff() {
+    Gen.Tally outcomes = new Gen.Tally("outcome");
+    Gen.Tally interims = new Gen.Tally("interim 1xx answered");
+    Gen.Settings run = Gen.forAll(0x1A6E_0001L, 80, PLANS, plan -> oneTry(plan, outcomes, interims));
+    outcomes.requireSeen(run, "sent", "rejected, switched off", DropReason.REJECTED.key(), DropReason.RETRIES_EXHAUSTED.key());
+    interims.requireSeen(run); // interim answers are rare (a few in a run): counted, not required
+  }
+
+  private void oneTry(Plan plan, Gen.Tally outcomes, Gen.Tally interims) {
     int logMark = fx.mark();
     script.clear();
     bodies.clear();
@@ -238,8 +238,8 @@ class IngestionResponseFuzzTest {
         expectedDrop = expectSent ? null : DropReason.REJECTED;
         break;
       }
-      Statistics.label("outcome").collect(expectSent ? "sent" : expectOff ? "rejected, switched off" : expectedDrop.key());
-      Statistics.label("interim 1xx answered").collect(interim);
+      outcomes.add(expectSent ? "sent" : expectOff ? "rejected, switched off" : expectedDrop.key());
+      interims.add(interim);
       assertThat(answered).as("the statuses answered").containsExactlyElementsOf(expectedStatuses);
       assertThat(s.requests()).isEqualTo(expectedStatuses.size());
       assertThat(s.retries()).isEqualTo(expectedStatuses.size() - 1);
