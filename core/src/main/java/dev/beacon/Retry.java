@@ -55,8 +55,11 @@ public final class Retry {
    * @param attempt 0 for the first retry
    */
   public static long backoffMs(int attempt, long baseMs, long capMs, RandomGenerator random) {
+    if (baseMs <= 0 || capMs <= 0) {
+      return 0; // no base delay: retry at once
+    }
     long ceiling = capMs;
-    if (attempt < 62 && baseMs > 0 && baseMs <= (capMs >> Math.min(attempt, 62))) {
+    if (attempt < 62 && baseMs <= (capMs >> attempt)) {
       ceiling = Math.min(capMs, baseMs << attempt);
     }
     if (ceiling <= 0) {

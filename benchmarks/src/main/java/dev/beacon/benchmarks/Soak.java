@@ -203,12 +203,20 @@ public final class Soak {
 
   private static Future<Void> poll(Vertx vertx, java.util.function.Supplier<Future<Boolean>> condition) {
     io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
-    vertx.setPeriodic(20, id -> condition.get().onComplete(ar -> {
-      if (ar.succeeded() && ar.result() && done.tryComplete()) {
-        vertx.cancelTimer(id);
+    recheck(vertx, condition, done);
+    return done.future();
+  }
+
+  /** Re-armed one-shot timers: Vert.x 5.0.7 can throw when a periodic timer cancels itself on its first run. */
+  private static void recheck(Vertx vertx, java.util.function.Supplier<Future<Boolean>> condition,
+      io.vertx.core.Promise<Void> done) {
+    vertx.setTimer(20, id -> condition.get().onComplete(ar -> {
+      if (ar.succeeded() && ar.result()) {
+        done.tryComplete();
+      } else {
+        recheck(vertx, condition, done);
       }
     }));
-    return done.future();
   }
 
   static <T> T await(Future<T> future) throws Exception {

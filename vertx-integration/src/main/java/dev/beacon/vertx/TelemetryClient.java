@@ -213,20 +213,24 @@ public final class TelemetryClient implements AutoCloseable {
 
   private Future<Void> waitHandedOff(long deadlineNanos) {
     io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
-    long target = telemetry.handedOff();
-    vertx.setPeriodic(
-        1,
-        5,
-        id ->
-            verticle.stats()
-                .onSuccess(
-                    s -> {
-                      if (s.recorded() >= target || System.nanoTime() > deadlineNanos) {
-                        vertx.cancelTimer(id);
-                        done.tryComplete();
-                      }
-                    }));
+    checkHandedOff(telemetry.handedOff(), deadlineNanos, done);
     return done.future();
+  }
+
+  /**
+   * One-shot timers, re-armed, rather than a periodic one cancelled from its own callback: Vert.x
+   * 5.0.7 can throw when a periodic timer is cancelled during its first run.
+   */
+  private void checkHandedOff(long target, long deadlineNanos, io.vertx.core.Promise<Void> done) {
+    verticle.stats()
+        .onComplete(
+            ar -> {
+              if ((ar.succeeded() && ar.result().recorded() >= target) || System.nanoTime() > deadlineNanos) {
+                done.tryComplete();
+              } else {
+                vertx.setTimer(5, id -> checkHandedOff(target, deadlineNanos, done));
+              }
+            });
   }
 
   /**

@@ -118,7 +118,7 @@ public final class TelemetryVerticle extends VerticleBase {
   private Profile profile;
   private ClientInfo info;
   private WireEncoder encoder;
-  private Context context;
+  private volatile Context context; // set in start(), read by public methods on any thread
   private boolean debug;
   private volatile Decision decision = Decision.ENABLED;
   private State state = State.OFF;
@@ -207,6 +207,9 @@ public final class TelemetryVerticle extends VerticleBase {
 
   /** A snapshot of the counters, taken on the verticle's event loop. */
   public Future<Stats> stats() {
+    if (context == null) {
+      return Future.succeededFuture(Stats.EMPTY); // not started yet: nothing counted, nothing held
+    }
     return onContext(p -> p.complete(snapshot()));
   }
 
@@ -216,6 +219,9 @@ public final class TelemetryVerticle extends VerticleBase {
    * telemetry off). Waits for the config answer if it is pending.
    */
   public Future<Stats> flush() {
+    if (context == null) {
+      return Future.succeededFuture(Stats.EMPTY); // not started yet: nothing to send
+    }
     return onContext(
         p -> {
           flushWaiters.add(p);
