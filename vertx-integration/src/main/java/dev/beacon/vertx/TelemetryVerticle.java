@@ -340,6 +340,12 @@ public final class TelemetryVerticle extends VerticleBase {
       drop(DropReason.DISABLED, 1);
       return;
     }
+    if (held() >= options.getCapacity()) {
+      // Full (endpoint down, breaker open): drop before the privacy guard's work, which would be
+      // thrown away. An invalid event arriving now counts as queue_full, not invalid.
+      drop(DropReason.QUEUE_FULL, 1);
+      return;
+    }
     Validation v = profile.catalog().validate(name, params);
     if (!v.accepted()) {
       drop(DropReason.INVALID, 1);
@@ -348,10 +354,6 @@ public final class TelemetryVerticle extends VerticleBase {
     stats.guarded(v.stripped(), v.coerced());
     if (disabledEvents.contains(v.eventName())) {
       drop(DropReason.DISABLED, 1);
-      return;
-    }
-    if (held() >= options.getCapacity()) {
-      drop(DropReason.QUEUE_FULL, 1);
       return;
     }
     queue.add(new TelemetryEvent(v.eventName(), status, timestampNs, durationMs, v.params()));
