@@ -59,6 +59,10 @@ final class Child implements AutoCloseable {
     }
   }
 
+  long pid() {
+    return process.pid();
+  }
+
   /** Asks the child to stop (closes its standard input). */
   void requestStop() {
     try {

@@ -99,7 +99,10 @@ public final class HostOverhead {
       }
       int port = Integer.parseInt(ready);
       Load load = new Load(loadVertx, port, concurrency);
-      Load.Result res = load.run(Duration.ofSeconds(warmup), Duration.ofSeconds(seconds));
+      CpuMeter[] cpu = new CpuMeter[1];
+      Load.Result res = load.run(Duration.ofSeconds(warmup), Duration.ofSeconds(seconds),
+          () -> cpu[0] = new CpuMeter(List.of(ProcessHandle.current().pid(), child.pid())));
+      CpuMeter.Usage usage = cpu[0].stop();
       child.requestStop();
       String result = child.await("RESULT", line -> System.out.println("  | " + line));
       Map<String, String> r = new LinkedHashMap<>();
@@ -109,6 +112,7 @@ public final class HostOverhead {
       r.put("p99_us", String.format(Locale.ROOT, "%.1f", res.percentileMicros(99)));
       r.put("p999_us", String.format(Locale.ROOT, "%.1f", res.percentileMicros(99.9)));
       r.put("errors", Long.toString(res.errors()));
+      r.putAll(Throughput.parse(usage.toString()));
       if (result != null) {
         r.putAll(Throughput.parse(result));
       }
@@ -118,8 +122,8 @@ public final class HostOverhead {
 
   private static void report(Map<String, List<Map<String, String>>> results) {
     System.out.println();
-    System.out.println("| mode | round | requests/s | p50 us | p99 us | p99.9 us | ratio req/s vs off | ratio p99 vs off | telemetry (sent / dropped) |");
-    System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---|");
+    System.out.println("| mode | round | requests/s | p50 us | p99 us | p99.9 us | ratio req/s vs off | ratio p99 vs off | telemetry (sent / dropped) | foreign CPU (cores) |");
+    System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---|---:|");
     List<Map<String, String>> off = results.getOrDefault("off", List.of());
     Map<String, double[]> rpsRatios = new LinkedHashMap<>();
     Map<String, double[]> p99Ratios = new LinkedHashMap<>();
@@ -134,9 +138,9 @@ public final class HostOverhead {
         double p99 = Double.parseDouble(r.get("p99_us"));
         rr[i] = base == null ? Double.NaN : rps / Double.parseDouble(base.get("rps"));
         pr[i] = base == null ? Double.NaN : p99 / Double.parseDouble(base.get("p99_us"));
-        System.out.printf(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %.3f | %.3f | %s / %s |%n",
+        System.out.printf(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %.3f | %.3f | %s / %s | %s |%n",
             e.getKey(), r.get("round"), r.get("rps"), r.get("p50_us"), r.get("p99_us"), r.get("p999_us"),
-            rr[i], pr[i], r.getOrDefault("sent", "-"), r.getOrDefault("dropped", "-"));
+            rr[i], pr[i], r.getOrDefault("sent", "-"), r.getOrDefault("dropped", "-"), r.get("cpu_foreign"));
       }
       rpsRatios.put(e.getKey(), rr);
       p99Ratios.put(e.getKey(), pr);
@@ -190,7 +194,7 @@ public final class HostOverhead {
       this.request = new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(port).setURI("/");
     }
 
-    Result run(Duration warmup, Duration window) {
+    Result run(Duration warmup, Duration window, Runnable atWindowStart) {
       AtomicLong started = new AtomicLong();
       vertx.runOnContext(v -> {
         for (int i = 0; i < concurrency; i++) {
@@ -207,6 +211,7 @@ public final class HostOverhead {
         begin.complete(System.nanoTime());
       });
       long t0 = Sync.await(begin.future(), Duration.ofSeconds(10));
+      atWindowStart.run();
       Sync.sleep(window.toMillis());
       Promise<Result> end = Promise.promise();
       vertx.runOnContext(v -> {

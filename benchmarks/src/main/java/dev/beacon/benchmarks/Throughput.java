@@ -92,12 +92,14 @@ public final class Throughput {
       if (child.await("MARK start", line -> System.out.println("  | " + line)) == null) {
         throw new IllegalStateException(mode + ": child ended before its window");
       }
+      CpuMeter cpu = new CpuMeter(List.of(ProcessHandle.current().pid(), child.pid()));
       long req0 = sink.requests.sum();
       long body0 = sink.bodyBytes.sum();
       long head0 = sink.headerBytes.sum();
       if (child.await("MARK end", line -> System.out.println("  | " + line)) == null) {
         throw new IllegalStateException(mode + ": child ended in its window");
       }
+      CpuMeter.Usage usage = cpu.stop();
       long requests = sink.requests.sum() - req0;
       long body = sink.bodyBytes.sum() - body0;
       long head = sink.headerBytes.sum() - head0;
@@ -109,6 +111,7 @@ public final class Throughput {
       r.put("sink_requests", Long.toString(requests));
       r.put("sink_body_bytes", Long.toString(body));
       r.put("sink_header_bytes", Long.toString(head));
+      r.putAll(parse(usage.toString()));
       return r;
     }
   }
@@ -126,8 +129,8 @@ public final class Throughput {
 
   private static void report(Map<Mode, List<Map<String, String>>> results, int seconds) {
     System.out.println();
-    System.out.println("| peer / setting | delivered/s (median) | min - max | records/request | body B/record | header B/request | dropped | runs |");
-    System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|");
+    System.out.println("| peer / setting | delivered/s (median) | min - max | records/request | body B/record | header B/request | dropped | runs | foreign CPU (cores, max) |");
+    System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
     Map<Mode, Double> medians = new LinkedHashMap<>();
     for (Map.Entry<Mode, List<Map<String, String>>> e : results.entrySet()) {
       List<Map<String, String>> runs = e.getValue();
@@ -139,12 +142,13 @@ public final class Throughput {
       long body = runs.stream().mapToLong(r -> Long.parseLong(r.get("sink_body_bytes"))).sum();
       long head = runs.stream().mapToLong(r -> Long.parseLong(r.get("sink_header_bytes"))).sum();
       long dropped = runs.stream().mapToLong(r -> Long.parseLong(r.get("dropped"))).sum();
-      System.out.printf(Locale.ROOT, "| %s | %,.0f | %,.0f - %,.0f | %.0f | %.0f | %.0f | %d | %d |%n",
+      double foreign = runs.stream().mapToDouble(r -> Double.parseDouble(r.getOrDefault("cpu_foreign", "0"))).max().orElse(0);
+      System.out.printf(Locale.ROOT, "| %s | %,.0f | %,.0f - %,.0f | %.0f | %.0f | %.0f | %d | %d | %.2f |%n",
           e.getKey(), median, rates[0], rates[rates.length - 1],
           requests == 0 ? 0.0 : (double) delivered / requests,
           delivered == 0 ? 0.0 : (double) body / delivered,
           requests == 0 ? 0.0 : (double) head / requests,
-          dropped, runs.size());
+          dropped, runs.size(), foreign);
     }
     System.out.println();
     for (Mode m : medians.keySet()) {
