@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
 
@@ -190,27 +191,16 @@ public final class Throughput {
       }
       BeaconRecorder beacon = new BeaconRecorder(vertx, vertx.getOrCreateContext(), options, Workload.CLEAN_ENV);
       recorder = beacon;
-      long[] seen = new long[2]; // sent, sent + dropped; written on the event loop
-      Stats[] last = new Stats[1];
+      AtomicLong sent = new AtomicLong(); // written on the event loop every 2 ms, read by the recorder
+      AtomicLong sentOrDropped = new AtomicLong();
       vertx.setPeriodic(
           2,
-          id -> beacon.telemetry.stats().onSuccess(s -> {
-            last[0] = s;
-            synchronized (seen) {
-              seen[0] = s.sent();
-              seen[1] = s.sent() + s.droppedTotal();
-            }
+          id -> beacon.telemetry.stats().onSuccess(st -> {
+            sent.set(st.sent());
+            sentOrDropped.set(st.sent() + st.droppedTotal());
           }));
-      delivered = () -> {
-        synchronized (seen) {
-          return seen[0];
-        }
-      };
-      settledCount = () -> {
-        synchronized (seen) {
-          return seen[1];
-        }
-      };
+      delivered = sent::get;
+      settledCount = sentOrDropped::get;
       window = options.getCapacity();
       config = "batchSize=" + options.getBatchSize() + " batchIntervalMs=" + options.getBatchIntervalMs()
           + " capacity=" + options.getCapacity();
