@@ -24,7 +24,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What telemetry costs a host: a Vert.x HTTP server (a child JVM, two server verticle instances)
@@ -195,11 +194,9 @@ public final class HostOverhead {
     }
 
     Result run(Duration warmup, Duration window, Runnable atWindowStart) {
-      AtomicLong started = new AtomicLong();
       vertx.runOnContext(v -> {
         for (int i = 0; i < concurrency; i++) {
           next();
-          started.incrementAndGet();
         }
       });
       Sync.sleep(warmup.toMillis());

@@ -7,7 +7,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -264,9 +263,5 @@ public final class Throughput {
       Sync.awaitQuietly(vertx.close(), Duration.ofSeconds(10));
     }
     System.exit(0);
-  }
-
-  static String join(long[] values) {
-    return Arrays.toString(values);
   }
 }
