@@ -34,11 +34,11 @@ import java.util.function.Predicate;
  * purpose (boundaries, empty and maximal sizes, extreme magnitudes, lone surrogates, controls);
  * NaN and the infinities are added by the callers that want them.
  *
- * <p>A trimmed copy of this file lives in {@code vertx-integration} ({@code dev.beacon.vertx.fuzz.Gen}):
- * keep the conventions of both in step.
+ * <p>beacon-core publishes its test classes as a test-jar, so {@code vertx-integration}'s fuzz tests
+ * use this same file.
  */
 @FunctionalInterface
-interface Gen<T> {
+public interface Gen<T> {
 
   /** The next value, drawn from {@code random} only (so a seed gives back the same value). */
   T next(SplittableRandom random);
@@ -466,17 +466,18 @@ interface Gen<T> {
 
   /** The command line that runs {@code test} (Class#method) again with {@code seed}. */
   static String again(String test, long seed) {
-    return "mvn -B -q -pl core test -Dtest='" + test + "' -Dbeacon.fuzz.seed=" + seed;
+    return "mvn -B -q -pl core,vertx-integration verify -Dsurefire.failIfNoSpecifiedTests=false -Dtest='"
+        + test + "' -Dbeacon.fuzz.seed=" + seed;
   }
 
   /** The run's seed, tries, (when >= 0) the one try to run, and the factor on the default tries. */
   record Settings(long seed, int tries, int only, double factor) {
     /** Every try, at least as many as by default (any seed). */
-    boolean fullRun() {
+    public boolean fullRun() {
       return only < 0 && factor >= 1;
     }
 
-    static Settings read(long defaultSeed, int defaultTries) {
+    public static Settings read(long defaultSeed, int defaultTries) {
       String seedProperty = System.getProperty("beacon.fuzz.seed", "").trim();
       long seed;
       if (seedProperty.isEmpty()) {
@@ -499,15 +500,15 @@ interface Gen<T> {
     private final String name;
     private final Map<String, Integer> counts = new TreeMap<>();
 
-    Tally(String name) {
+    public Tally(String name) {
       this.name = name;
     }
 
-    void add(Object label) {
+    public void add(Object label) {
       counts.merge(String.valueOf(label), 1, Integer::sum);
     }
 
-    int total() {
+    public int total() {
       return counts.values().stream().mapToInt(Integer::intValue).sum();
     }
 
@@ -515,7 +516,7 @@ interface Gen<T> {
      * Prints the counts, and after a {@linkplain Settings#fullRun full run} fails unless every label
      * was seen: the generators must keep reaching these paths (a shorter run checks nothing).
      */
-    void requireSeen(Settings run, String... labels) {
+    public void requireSeen(Settings run, String... labels) {
       System.out.printf("[fuzz]   %s: %s%n", name, counts);
       if (!run.fullRun()) {
         return;

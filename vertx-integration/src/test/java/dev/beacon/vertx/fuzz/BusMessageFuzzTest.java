@@ -1,5 +1,6 @@
 package dev.beacon.vertx.fuzz;
 
+import dev.beacon.fuzz.Gen;
 import static dev.beacon.vertx.fuzz.BusFuzzValues.CATALOG;
 import static dev.beacon.vertx.fuzz.BusFuzzValues.STATUSES;
 import static dev.beacon.vertx.fuzz.BusFuzzValues.VOCABULARY;

@@ -1,6 +1,7 @@
 package dev.beacon.vertx.fuzz;
 
-import static dev.beacon.vertx.fuzz.Gen.w;
+import dev.beacon.fuzz.Gen;
+import static dev.beacon.fuzz.Gen.w;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
