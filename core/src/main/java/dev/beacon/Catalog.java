@@ -68,6 +68,8 @@ public final class Catalog {
         return new Validation(true, def.name(), null, 1, 0, null);
       }
       Map<String, Object> clean = null;
+      String firstKey = null;
+      Object firstValue = null;
       int stripped = 0;
       int coerced = 0;
       int examined = 0;
@@ -93,19 +95,22 @@ public final class Catalog {
           default:
             break;
         }
-        if (clean == null) {
-          clean = new TreeMap<>();
+        if (firstKey == null) {
+          firstKey = (String) e.getKey();
+          firstValue = outcome.value();
+        } else {
+          if (clean == null) {
+            clean = new TreeMap<>();
+            clean.put(firstKey, firstValue);
+          }
+          clean.put((String) e.getKey(), outcome.value());
         }
-        clean.put((String) e.getKey(), outcome.value());
       }
-      return new Validation(
-          true,
-          def.name(),
-          // sorted and unmodifiable: the params string on the wire is deterministic
-          clean == null ? null : Collections.unmodifiableMap(clean),
-          stripped,
-          coerced,
-          null);
+      // Sorted and unmodifiable, so the params string on the wire is deterministic; one param (the
+      // usual case) needs no sorting and no tree.
+      Map<String, Object> params =
+          clean != null ? Collections.unmodifiableMap(clean) : firstKey != null ? Map.of(firstKey, firstValue) : null;
+      return new Validation(true, def.name(), params, stripped, coerced, null);
     } catch (RuntimeException | StackOverflowError e) {
       // A map that changes under us, or a hostile Map implementation: reject, never throw.
       return Validation.rejected("unreadable params (" + e.getClass().getSimpleName() + ")");

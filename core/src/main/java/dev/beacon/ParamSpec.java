@@ -146,6 +146,11 @@ public sealed interface ParamSpec {
       } else {
         return Outcome.STRIP;
       }
+      if (raw instanceof List<?> list && alreadyClean(list)) {
+        // The common case (a constant list of known values): no sets, no copies; List.copyOf
+        // returns an immutable list as is, and copies anything else.
+        return Outcome.kept(List.copyOf(list));
+      }
       Set<String> kept = new LinkedHashSet<>();
       boolean coerced = false;
       int seen = 0;
@@ -165,6 +170,26 @@ public sealed interface ParamSpec {
       }
       List<String> value = List.copyOf(new ArrayList<>(kept));
       return new Outcome(value, coerced ? Action.COERCED : Action.KEPT);
+    }
+
+    /** Short, every element a declared string, no duplicates: what the slow path would keep as is. */
+    private boolean alreadyClean(List<?> list) {
+      int n = list.size();
+      if (n > 16) {
+        return false;
+      }
+      for (int i = 0; i < n; i++) {
+        Object item = list.get(i);
+        if (!(item instanceof String s) || s.length() > MAX_VALUE_LENGTH || !values.contains(s)) {
+          return false;
+        }
+        for (int j = 0; j < i; j++) {
+          if (item.equals(list.get(j))) {
+            return false;
+          }
+        }
+      }
+      return true;
     }
   }
 
