@@ -42,15 +42,15 @@ import java.util.logging.Logger;
  * fail the test, a WireMock server on 127.0.0.1, raw socket servers for black-hole and reset
  * cases, and helpers that wait on futures with a timeout (never sleep).
  */
-final class ShipperFixture implements AutoCloseable {
+public class ShipperFixture implements AutoCloseable {
 
-  static final String VERSION = "3.7.0";
-  static final ObjectMapper JSON = new ObjectMapper();
-  static final Environment CLEAN_ENV = Environment.of(Map.of(), Map.of());
+  public static final String VERSION = "3.7.0";
+  public static final ObjectMapper JSON = new ObjectMapper();
+  public static final Environment CLEAN_ENV = Environment.of(Map.of(), Map.of());
 
-  final Vertx vertx;
-  final WireMockServer wm;
-  final List<String> warnings = new CopyOnWriteArrayList<>();
+  public final Vertx vertx;
+  public final WireMockServer wm;
+  public final List<String> warnings = new CopyOnWriteArrayList<>();
   private final Handler logWatcher;
   private final List<AutoCloseable> closeables = new ArrayList<>();
   long maxSendNanos;
@@ -92,7 +92,7 @@ final class ShipperFixture implements AutoCloseable {
 
   private static boolean warm;
 
-  ShipperFixture() {
+  public ShipperFixture() {
     warmUpOnce();
     vertx =
         Vertx.vertx(
@@ -123,17 +123,17 @@ final class ShipperFixture implements AutoCloseable {
     wm.stubFor(post(urlEqualTo("/log")).willReturn(aResponse().withStatus(200)));
   }
 
-  String base() {
+  public String base() {
     return "http://127.0.0.1:" + wm.port();
   }
 
   /** A config document that enables telemetry and points ingestion at {@code ingestionUrl}. */
-  static String configJson(String ingestionUrl) {
+  public static String configJson(String ingestionUrl) {
     return "{\"mlflow_version\":\"" + VERSION + "\",\"disable_telemetry\":false,\"rollout_percentage\":100,"
         + "\"ingestion_url\":\"" + ingestionUrl + "\",\"disable_sdks\":[],\"disable_os\":[],\"disable_events\":[]}";
   }
 
-  void serveConfig(String body) {
+  public void serveConfig(String body) {
     wm.stubFor(get(urlEqualTo("/config/" + VERSION + ".json")).willReturn(okJson(body)));
   }
 
@@ -147,12 +147,12 @@ final class ShipperFixture implements AutoCloseable {
         .willReturn(aResponse().withStatus(200)));
   }
 
-  void serveConfigPointingAt(String ingestionUrl) {
+  public void serveConfigPointingAt(String ingestionUrl) {
     serveConfig(configJson(ingestionUrl));
   }
 
   /** Options for fast tests: config from WireMock, plain http allowed, tiny backoffs, no interval flushes. */
-  TelemetryOptions options() {
+  public TelemetryOptions options() {
     return new TelemetryOptions()
         .setSdkVersion(VERSION)
         .setConfigUrl(base() + "/config")
@@ -167,11 +167,11 @@ final class ShipperFixture implements AutoCloseable {
         .setCloseTimeoutMs(1_000);
   }
 
-  TelemetryVerticle deploy(TelemetryOptions options) {
+  public TelemetryVerticle deploy(TelemetryOptions options) {
     return deploy(options, CLEAN_ENV);
   }
 
-  TelemetryVerticle deploy(TelemetryOptions options, Environment env) {
+  public TelemetryVerticle deploy(TelemetryOptions options, Environment env) {
     TelemetryVerticle verticle = new TelemetryVerticle(options, env);
     await(vertx.deployVerticle(verticle));
     return verticle;
@@ -199,6 +199,29 @@ final class ShipperFixture implements AutoCloseable {
     return await(v.flush());
   }
 
+  /** Waits until the verticle has taken at least {@code recorded} events (sent by anyone), then flushes. */
+  public Stats flush(TelemetryVerticle v, long recorded) {
+    await(when(() -> v.stats().map(s -> s.recorded() >= recorded)));
+    return await(v.flush());
+  }
+
+  /** How many lines were logged at INFO or above so far (for {@link #assertQuietSince}). */
+  public int mark() {
+    return warnings.size();
+  }
+
+  /** Nothing logged at INFO or above since {@code mark}: one try's check, unaffected by earlier tries. */
+  public void assertQuietSince(int mark) {
+    assertThat(warnings.subList(mark, warnings.size()))
+        .as("nothing was logged at INFO or above (blocked threads, connection errors, chatter)")
+        .isEmpty();
+  }
+
+  /** Nothing logged at INFO or above so far. */
+  public void assertQuiet() {
+    assertQuietSince(0);
+  }
+
   /** Waits until the verticle has taken every event this fixture sent. */
   void received(TelemetryVerticle v) {
     long expected = sends;
@@ -209,11 +232,11 @@ final class ShipperFixture implements AutoCloseable {
     return TelemetryEvent.of(name, null);
   }
 
-  static <T> T await(Future<T> future) {
+  public static <T> T await(Future<T> future) {
     return await(future, 10_000);
   }
 
-  static <T> T await(Future<T> future, long timeoutMs) {
+  public static <T> T await(Future<T> future, long timeoutMs) {
     try {
       return future.toCompletionStage().toCompletableFuture().get(timeoutMs, TimeUnit.MILLISECONDS);
     } catch (Exception e) {
@@ -222,7 +245,7 @@ final class ShipperFixture implements AutoCloseable {
   }
 
   /** Completes when {@code condition} holds, checked on a Vert.x timer (the test thread never sleeps). */
-  Future<Void> when(Supplier<Future<Boolean>> condition) {
+  public Future<Void> when(Supplier<Future<Boolean>> condition) {
     Promise<Void> done = Promise.promise();
     check(condition, done);
     return done.future();
@@ -259,11 +282,11 @@ final class ShipperFixture implements AutoCloseable {
     return out;
   }
 
-  List<LoggedRequest> ingestionRequests() {
+  public List<LoggedRequest> ingestionRequests() {
     return wm.findAll(postRequestedFor(urlEqualTo("/log")));
   }
 
-  static void assertBalanced(Stats stats) {
+  public static void assertBalanced(Stats stats) {
     assertThat(stats.recorded())
         .as("recorded = sent + pending + dropped in %s", stats)
         .isEqualTo(stats.sent() + stats.pending() + stats.droppedTotal());
