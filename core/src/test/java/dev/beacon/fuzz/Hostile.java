@@ -31,7 +31,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * objects. Catalog vocabulary is mixed in (as is, and slightly altered) so that the guard's accept
  * paths are reached, not only its reject paths.
  */
-final class Hostile {
+public final class Hostile {
 
   private Hostile() {}
 
@@ -59,7 +59,7 @@ final class Hostile {
           .build();
 
   /** Every string a catalog may put on the wire: names, keys, declared values, {@code other}. */
-  static Set<String> vocabulary(Catalog catalog) {
+  public static Set<String> vocabulary(Catalog catalog) {
     Set<String> out = new TreeSet<>();
     out.add(ParamSpec.OTHER);
     for (String name : catalog.eventNames()) {
@@ -74,7 +74,7 @@ final class Hostile {
   }
 
   /** The declared values of an enumeration or list spec; empty for flags and counts. */
-  static Set<String> declaredValues(ParamSpec spec) {
+  public static Set<String> declaredValues(ParamSpec spec) {
     if (spec instanceof ParamSpec.OneOf o) {
       return o.values();
     }

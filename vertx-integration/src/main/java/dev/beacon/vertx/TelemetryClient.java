@@ -196,8 +196,9 @@ public final class TelemetryClient implements AutoCloseable {
   /**
    * Sends what is pending now and waits up to {@code timeout} for it to be sent or dropped.
    *
-   * @return the counters afterwards, or {@link Stats#EMPTY} for a no-op client; on timeout, the
-   *     counters as they stand
+   * @return the counters afterwards (the shipper's plus this client's own buffer and refusals), or
+   *     {@link Stats#EMPTY} for a no-op client; on timeout, the counters as they stand, or null if
+   *     even those did not come
    */
   public Stats flush(Duration timeout) {
     if (telemetry == null || closed.get()) {
@@ -208,7 +209,11 @@ public final class TelemetryClient implements AutoCloseable {
     Future<Stats> flushed =
         waitHandedOff(deadline).compose(v -> verticle.flush());
     Stats s = block(flushed, deadline);
-    return s != null ? s : block(verticle.stats(), System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200));
+    if (s == null) {
+      s = block(verticle.stats(), System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200));
+    }
+    // The shipper's counters plus what this client's own buffer holds or refused: the whole story.
+    return s == null ? null : telemetry.withLocalCounts(s);
   }
 
   private Future<Void> waitHandedOff(long deadlineNanos) {
@@ -269,7 +274,12 @@ public final class TelemetryClient implements AutoCloseable {
     CloseReport report = block(closing, deadline);
     // Wait (briefly) for the Vertx to stop, so that no thread or socket outlives close().
     block(vertx.close(), System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(margin));
-    closeReport = report != null ? report : new CloseReport(0, 0, true, Stats.EMPTY);
+    closeReport =
+        report != null
+            ? new CloseReport(
+                report.sentAtClose(), report.droppedAtClose(), report.deadlineReached(),
+                telemetry.withLocalCounts(report.stats()))
+            : new CloseReport(0, 0, true, telemetry.withLocalCounts(Stats.EMPTY));
     return closeReport;
   }
 

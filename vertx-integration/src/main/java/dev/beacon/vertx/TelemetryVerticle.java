@@ -906,11 +906,6 @@ public final class TelemetryVerticle extends VerticleBase {
     return breaker;
   }
 
-  /** For tests and tools: the effective options. */
-  TelemetryOptions options() {
-    return options;
-  }
-
   @Override
   public String toString() {
     return "TelemetryVerticle{" + decision.describe() + ", options=" + options + "}";

@@ -1,6 +1,7 @@
 package dev.beacon.vertx.fuzz;
 
 import dev.beacon.fuzz.Gen;
+import dev.beacon.fuzz.Hostile;
 import static dev.beacon.fuzz.Gen.w;
 
 import dev.beacon.Catalog;
@@ -42,30 +43,7 @@ final class BusFuzzValues {
   static final Set<String> STATUSES = Set.of("success", "failure", "unknown");
 
   /** Every string the catalog may put on the wire: names, keys, declared values, {@code other}. */
-  static final Set<String> VOCABULARY = vocabulary();
-
-  private static Set<String> vocabulary() {
-    Set<String> out = new TreeSet<>();
-    out.add(ParamSpec.OTHER);
-    for (String name : CATALOG.eventNames()) {
-      out.add(name);
-      for (Map.Entry<String, ParamSpec> e : CATALOG.definition(name).params().entrySet()) {
-        out.add(e.getKey());
-        out.addAll(declared(e.getValue()));
-      }
-    }
-    return out;
-  }
-
-  static Set<String> declared(ParamSpec spec) {
-    if (spec instanceof ParamSpec.OneOf o) {
-      return o.values();
-    }
-    if (spec instanceof ParamSpec.ListOf l) {
-      return l.values();
-    }
-    return Set.of();
-  }
+  static final Set<String> VOCABULARY = Hostile.vocabulary(CATALOG);
 
   // ------------------------------------------------------------------ text
 
@@ -206,7 +184,7 @@ final class BusFuzzValues {
     Set<String> declaredValues = new HashSet<>();
     for (String name : CATALOG.eventNames()) {
       for (ParamSpec spec : CATALOG.definition(name).params().values()) {
-        declaredValues.addAll(declared(spec));
+        declaredValues.addAll(Hostile.declaredValues(spec));
       }
     }
     Gen<Object> item = Gen.frequency(w(4, lookalikes(declaredValues)), w(2, text()), w(1, json()));
