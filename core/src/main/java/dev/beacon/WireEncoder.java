@@ -9,9 +9,12 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
 
 /**
  * Turns validated events into ingestion requests: {@code {"records":[{"data":{...},
@@ -68,8 +71,16 @@ public final class WireEncoder {
     this.infoFields = renderInfo(info).getBytes(StandardCharsets.UTF_8);
   }
 
-  /** One request body and the events it carries. */
-  public record Payload(byte[] body, List<TelemetryEvent> events) {
+  /**
+   * One request body and the events it carries. The body is the first {@code length} bytes of
+   * {@code bytes} (the encoder's own buffer, handed over without a trimming copy; never shared).
+   */
+  public record Payload(byte[] bytes, int length, List<TelemetryEvent> events) {
+    /** The body as an exact array (a copy when the buffer is larger than the body). */
+    public byte[] body() {
+      return length == bytes.length ? bytes : Arrays.copyOf(bytes, length);
+    }
+
     /** How many records the body holds. */
     public int records() {
       return events.size();
@@ -86,12 +97,34 @@ public final class WireEncoder {
    * @param partitionKeys gives one fresh key per record
    */
   public Encoded encode(List<TelemetryEvent> events, Supplier<String> partitionKeys) {
+    return encode(events, (KeyWriter) out -> out.string(partitionKeys.get()));
+  }
+
+  /**
+   * Encodes {@code events} as {@link #encode(List, Supplier)} does, with partition keys of 32
+   * lowercase hex characters drawn from {@code random} (as {@link Ids#randomHex32}) and written
+   * straight into the body: the shipper's path, no string per key.
+   */
+  public Encoded encode(List<TelemetryEvent> events, RandomGenerator random) {
+    return encode(events, (KeyWriter) out -> out.hex32(random.nextLong(), random.nextLong()));
+  }
+
+  /** Writes one partition key, quoted. */
+  private interface KeyWriter {
+    void write(Bytes out);
+  }
+
+  private Encoded encode(List<TelemetryEvent> events, KeyWriter keys) {
     // One growing byte buffer per request, records written straight into it: no generator, no
-    // intermediate array or copy per record.
-    List<Payload> payloads = new ArrayList<>();
+    // intermediate array or copy per record. Callers record the same few params over and over,
+    // so each distinct params map is rendered once per call (the cache lives in this call only,
+    // which keeps the encoder immutable and thread-safe).
+    List<Payload> payloads = new ArrayList<>(1);
     List<TelemetryEvent> oversize = new ArrayList<>(0);
-    Bytes body = new Bytes((int) Math.min(maxRequestBytes, 512L * events.size() + 16));
-    List<TelemetryEvent> current = new ArrayList<>();
+    Rendered rendered = new Rendered();
+    int expected = Math.min(events.size(), maxRecords);
+    Bytes body = new Bytes((int) Math.min(maxRequestBytes, 512L * expected + 16));
+    List<TelemetryEvent> current = new ArrayList<>(expected);
     body.put(HEAD);
     for (TelemetryEvent event : events) {
       int start = body.n;
@@ -100,7 +133,7 @@ public final class WireEncoder {
         body.put((byte) ',');
       }
       int recordStart = body.n;
-      writeRecord(body, event, partitionKeys.get());
+      writeRecord(body, event, keys, rendered);
       int length = body.n - recordStart;
       if (length > maxEventBytes) {
         body.n = start;
@@ -112,7 +145,7 @@ public final class WireEncoder {
         body.n = start;
         payloads.add(finish(body, current));
         body = new Bytes(Math.max(body.n, 1024));
-        current = new ArrayList<>();
+        current = new ArrayList<>(expected);
         body.put(HEAD);
         body.put(record);
       }
@@ -121,18 +154,18 @@ public final class WireEncoder {
     if (!current.isEmpty()) {
       payloads.add(finish(body, current));
     }
-    return new Encoded(List.copyOf(payloads), List.copyOf(oversize));
+    return new Encoded(Collections.unmodifiableList(payloads), List.copyOf(oversize));
   }
 
   private static Payload finish(Bytes body, List<TelemetryEvent> events) {
     body.put(TAIL);
-    return new Payload(Arrays.copyOf(body.a, body.n), List.copyOf(events));
+    return new Payload(body.a, body.n, Collections.unmodifiableList(events));
   }
 
   /** One {@code {"data":{...},"partition-key":"..."}} record. */
   public byte[] encodeRecord(TelemetryEvent event, String partitionKey) {
     Bytes out = new Bytes(512);
-    writeRecord(out, event, partitionKey);
+    writeRecord(out, event, o -> o.string(partitionKey), new Rendered());
     return Arrays.copyOf(out.a, out.n);
   }
 
@@ -145,28 +178,80 @@ public final class WireEncoder {
   private static final byte[] KEY = ascii("},\"partition-key\":");
   private static final byte[] NULL = ascii("null");
   private static final byte[] HEX = ascii("0123456789ABCDEF");
+  private static final byte[] LOWER_HEX = ascii("0123456789abcdef");
 
   private static byte[] ascii(String s) {
     return s.getBytes(StandardCharsets.US_ASCII);
   }
 
+  /** Each status as a quoted JSON string, rendered once. */
+  private static final byte[][] STATUS_BYTES = new byte[Status.values().length][];
+
+  static {
+    for (Status status : Status.values()) {
+      STATUS_BYTES[status.ordinal()] = ascii("\"" + status.wireValue() + "\"");
+    }
+  }
+
+  /**
+   * What one {@code encode} call has rendered already: the last event name (names come from the
+   * catalog, so the same instance repeats) and up to {@value #MAX_RENDERED} distinct params maps,
+   * each as its quoted JSON string.
+   */
+  private static final class Rendered {
+    static final int MAX_RENDERED = 64;
+    String name;
+    byte[] nameBytes;
+    Map<String, ?> lastParams;
+    byte[] lastParamsBytes;
+    final Map<Map<String, ?>, byte[]> params = new HashMap<>();
+
+    byte[] name(String value) {
+      if (value != name) {
+        Bytes b = new Bytes(value.length() + 2);
+        b.string(value);
+        name = value;
+        nameBytes = Arrays.copyOf(b.a, b.n);
+      }
+      return nameBytes;
+    }
+
+    byte[] params(Map<String, ?> value) {
+      if (value == lastParams) {
+        return lastParamsBytes;
+      }
+      byte[] bytes = params.get(value);
+      if (bytes == null) {
+        Bytes b = new Bytes(32);
+        b.string(paramsJson(value));
+        bytes = Arrays.copyOf(b.a, b.n);
+        if (params.size() < MAX_RENDERED) {
+          params.put(value, bytes);
+        }
+      }
+      lastParams = value;
+      lastParamsBytes = bytes;
+      return bytes;
+    }
+  }
+
   /** The same bytes Jackson's generator wrote (field order, compact form, escapes), by hand. */
-  private void writeRecord(Bytes out, TelemetryEvent event, String partitionKey) {
+  private void writeRecord(Bytes out, TelemetryEvent event, KeyWriter key, Rendered rendered) {
     out.put(DATA_OPEN);
     out.put(infoFields); // ends with a comma
     out.put(TIMESTAMP);
     out.decimal(event.timestampNs());
     out.put(EVENT_NAME);
-    out.string(event.name());
+    out.put(rendered.name(event.name()));
     out.put(PARAMS);
     Map<String, ?> params = event.params();
     if (params == null || params.isEmpty()) {
       out.put(NULL);
     } else {
-      out.string(paramsJson(params));
+      out.put(rendered.params(params));
     }
     out.put(STATUS);
-    out.string(event.status().wireValue());
+    out.put(STATUS_BYTES[event.status().ordinal()]);
     out.put(DURATION);
     if (event.durationMs() == null) {
       out.put(NULL);
@@ -174,7 +259,7 @@ public final class WireEncoder {
       out.decimal(event.durationMs());
     }
     out.put(KEY);
-    out.string(partitionKey);
+    key.write(out);
     out.put((byte) '}');
   }
 
@@ -204,8 +289,37 @@ public final class WireEncoder {
       n += b.length;
     }
 
+    /** A whole number in decimal, digits written in place. */
     void decimal(long v) {
-      put(Long.toString(v).getBytes(StandardCharsets.US_ASCII));
+      if (v < 0) {
+        put(Long.toString(v).getBytes(StandardCharsets.US_ASCII)); // never on the wire: kept simple
+        return;
+      }
+      int digits = 1;
+      for (long t = v; t >= 10; t /= 10) {
+        digits++;
+      }
+      ensure(digits);
+      int end = n + digits;
+      for (int i = end - 1; i >= n; i--) {
+        a[i] = (byte) ('0' + (int) (v % 10));
+        v /= 10;
+      }
+      n = end;
+    }
+
+    /** Two longs as a quoted string of 32 lowercase hex characters, as {@link Ids#randomHex32}. */
+    void hex32(long hi, long lo) {
+      ensure(34);
+      a[n] = '"';
+      for (int i = 15; i >= 0; i--) {
+        a[n + 1 + i] = LOWER_HEX[(int) (hi & 0xF)];
+        hi >>>= 4;
+        a[n + 17 + i] = LOWER_HEX[(int) (lo & 0xF)];
+        lo >>>= 4;
+      }
+      a[n + 33] = '"';
+      n += 34;
     }
 
     /** A JSON string, escaped as Jackson escapes it, UTF-8. */

@@ -298,6 +298,80 @@ class WireEncoderTest {
   }
 
   @Test
+  void randomKeysAreWrittenInPlaceAsIdsWouldSpellThem() {
+    // The shipper's overload draws two longs per record and writes the hex without a String:
+    // the same keys Ids.randomHex32 gives for the same draws, in the same order.
+    Encoded encoded = new WireEncoder(INFO).encode(events(600), new java.util.SplittableRandom(42));
+    java.util.SplittableRandom replay = new java.util.SplittableRandom(42);
+    int records = 0;
+    for (Payload p : encoded.payloads()) {
+      for (JsonNode r : parse(p.body()).get("records")) {
+        assertThat(r.get("partition-key").textValue()).isEqualTo(Ids.randomHex32(replay));
+        records++;
+      }
+    }
+    assertThat(records).isEqualTo(600);
+  }
+
+  @Test
+  void randomKeysGiveTheSameBytesAsTheSupplierApartFromTheKeys() {
+    List<TelemetryEvent> events = events(3);
+    java.util.SplittableRandom random = new java.util.SplittableRandom(9);
+    java.util.SplittableRandom replay = new java.util.SplittableRandom(9);
+    byte[] direct = new WireEncoder(INFO).encode(events, random).payloads().get(0).body();
+    byte[] viaSupplier = new WireEncoder(INFO).encode(events, () -> Ids.randomHex32(replay)).payloads().get(0).body();
+    assertThat(new String(direct, StandardCharsets.UTF_8)).isEqualTo(new String(viaSupplier, StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void eachRecordCarriesItsOwnParamsWhenParamsRepeatAndAlternate() {
+    // Params are rendered once per distinct map within a call: equal maps (even distinct
+    // instances) share a rendering, different ones never do, and more than the cache holds still
+    // renders right.
+    List<TelemetryEvent> events = new ArrayList<>();
+    List<Map<String, ?>> expected = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      Map<String, Object> params =
+          switch (i % 4) {
+            case 0 -> Map.of("imports", List.of("smile"));
+            case 1 -> Map.of("imports", List.of("smile", "xgboost"));
+            case 2 -> new LinkedHashMap<>(Map.of("imports", List.of("smile"))); // equal, not the same
+            default -> Map.of("n", (long) i, "flag", i % 8 == 3); // distinct: past the cache's 64
+          };
+      String name = i % 3 == 0 ? "create_run" : new String("create_" + "experiment"); // names repeat, not always the same instance
+      events.add(new TelemetryEvent(name, Status.SUCCESS, TIMESTAMP + i, null, params));
+      expected.add(params);
+    }
+    Encoded encoded = new WireEncoder(INFO).encode(events, fixedKey());
+    int i = 0;
+    for (Payload p : encoded.payloads()) {
+      for (JsonNode r : parse(p.body()).get("records")) {
+        JsonNode data = r.get("data");
+        assertThat(data.get("event_name").textValue()).isEqualTo(events.get(i).name());
+        assertThat(data.get("params").textValue()).as("record %d", i).isEqualTo(MAPPER.valueToTree(expected.get(i)).toString());
+        i++;
+      }
+    }
+    assertThat(i).isEqualTo(300);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({"0", "1", "9", "10", "99", "100", "1753760188623715000", "9223372036854775807", "-1", "-9223372036854775808"})
+  void numbersAreWrittenAsJavaPrintsThem(long value) {
+    TelemetryEvent e = new TelemetryEvent("create_run", Status.SUCCESS, value, value, null);
+    String record = new String(new WireEncoder(INFO).encodeRecord(e, KEY), StandardCharsets.UTF_8);
+    assertThat(record).contains("\"timestamp_ns\":" + value + ",").contains("\"duration_ms\":" + value + "}");
+  }
+
+  @Test
+  void payloadHandsOverItsBufferAndBodyTrimsIt() {
+    Payload p = new WireEncoder(INFO).encode(events(2), fixedKey()).payloads().get(0);
+    assertThat(p.bytes().length).isGreaterThanOrEqualTo(p.length());
+    assertThat(p.body()).hasSize(p.length()).isEqualTo(java.util.Arrays.copyOf(p.bytes(), p.length()));
+    assertThat(parse(p.body()).get("records")).hasSize(2);
+  }
+
+  @Test
   void requestByteCapSplitsByBytes() {
     int recordSize = new WireEncoder(INFO).encodeRecord(events(1).get(0), KEY).length;
     int maxEvent = recordSize + 16;

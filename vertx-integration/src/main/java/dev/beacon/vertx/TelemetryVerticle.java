@@ -5,7 +5,6 @@ import dev.beacon.CloseReport;
 import dev.beacon.Decision;
 import dev.beacon.DropReason;
 import dev.beacon.Environment;
-import dev.beacon.Ids;
 import dev.beacon.Profile;
 import dev.beacon.Profiles;
 import dev.beacon.RemoteConfig;
@@ -90,13 +89,13 @@ public final class TelemetryVerticle extends VerticleBase {
   /** A batch taken from the queue: in flight, or waiting for its retry. */
   private static final class Batch {
     final List<TelemetryEvent> events;
-    final byte[] body;
+    final Buffer body; // sent as is on every attempt: Vert.x writes a slice, the indices stay put
     int retries;
     boolean settled;
 
-    Batch(List<TelemetryEvent> events, byte[] body) {
-      this.events = events;
-      this.body = body;
+    Batch(WireEncoder.Payload payload) {
+      this.events = payload.events();
+      this.body = Buffer.buffer(payload.length()).appendBytes(payload.bytes(), 0, payload.length());
     }
   }
 
@@ -542,7 +541,7 @@ public final class TelemetryVerticle extends VerticleBase {
     while (take.size() < options.getBatchSize() && !queue.isEmpty()) {
       take.add(queue.poll());
     }
-    WireEncoder.Encoded encoded = encoder.encode(take, () -> Ids.randomHex32(random));
+    WireEncoder.Encoded encoded = encoder.encode(take, random);
     drop(DropReason.OVERSIZE, encoded.oversize().size());
     if (encoded.payloads().isEmpty()) {
       sendNext();
@@ -556,8 +555,7 @@ public final class TelemetryVerticle extends VerticleBase {
         queue.addFirst(back.get(j));
       }
     }
-    WireEncoder.Payload first = payloads.get(0);
-    inflight = new Batch(first.events(), first.body());
+    inflight = new Batch(payloads.get(0));
     attempt(inflight);
   }
 
@@ -584,7 +582,7 @@ public final class TelemetryVerticle extends VerticleBase {
     if (debug) {
       DEBUG_SINK.log(
           System.Logger.Level.INFO,
-          () -> "beacon debug: would send " + new String(batch.body, StandardCharsets.UTF_8));
+          () -> "beacon debug: would send " + batch.body.toString(StandardCharsets.UTF_8));
       return Future.succeededFuture(200);
     }
     Promise<Integer> result = Promise.promise();
@@ -599,7 +597,7 @@ public final class TelemetryVerticle extends VerticleBase {
         .connectTimeout(options.getConnectTimeoutMs())
         .timeout(options.getRequestTimeoutMs())
         .as(BodyCodec.none())
-        .sendBuffer(Buffer.buffer(batch.body))
+        .sendBuffer(batch.body)
         .onComplete(
             ar -> {
               vertx.cancelTimer(deadline);
