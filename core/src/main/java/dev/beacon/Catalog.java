@@ -17,6 +17,9 @@ public final class Catalog {
   /** Most params examined in one event; the rest are stripped unread. */
   public static final int MAX_PARAMS = 64;
 
+  /** The class of a one-entry {@code Map.of}: immutable, so a clean one can be passed on as is. */
+  private static final Class<?> IMMUTABLE_MAP1 = Map.of("k", "v").getClass();
+
   private final Map<String, EventDefinition> events;
 
   private Catalog(Map<String, EventDefinition> events) {
@@ -70,6 +73,7 @@ public final class Catalog {
       Map<String, Object> clean = null;
       String firstKey = null;
       Object firstValue = null;
+      Object firstRawValue = null;
       int stripped = 0;
       int coerced = 0;
       int examined = 0;
@@ -98,6 +102,7 @@ public final class Catalog {
         if (firstKey == null) {
           firstKey = (String) e.getKey();
           firstValue = outcome.value();
+          firstRawValue = e.getValue();
         } else {
           if (clean == null) {
             clean = new TreeMap<>();
@@ -108,8 +113,20 @@ public final class Catalog {
       }
       // Sorted and unmodifiable, so the params string on the wire is deterministic; one param (the
       // usual case) needs no sorting and no tree.
-      Map<String, Object> params =
-          clean != null ? Collections.unmodifiableMap(clean) : firstKey != null ? Map.of(firstKey, firstValue) : null;
+      Map<String, Object> params;
+      if (clean != null) {
+        params = Collections.unmodifiableMap(clean);
+      } else if (firstKey == null) {
+        params = null;
+      } else if (stripped == 0 && raw.getClass() == IMMUTABLE_MAP1 && firstValue == firstRawValue) {
+        // A caller's constant (Map.of with one param, its value kept as is, so immutable too): the
+        // same instance goes on, and the encoder renders it once for every event that shares it.
+        @SuppressWarnings("unchecked")
+        Map<String, Object> same = (Map<String, Object>) raw;
+        params = same;
+      } else {
+        params = Map.of(firstKey, firstValue);
+      }
       return new Validation(true, def.name(), params, stripped, coerced, null);
     } catch (RuntimeException | StackOverflowError e) {
       // A map that changes under us, or a hostile Map implementation: reject, never throw.

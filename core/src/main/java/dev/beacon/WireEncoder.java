@@ -179,6 +179,20 @@ public final class WireEncoder {
   private static final byte[] NULL = ascii("null");
   private static final byte[] HEX = ascii("0123456789ABCDEF");
   private static final byte[] LOWER_HEX = ascii("0123456789abcdef");
+  private static final long[] POW10 = new long[19]; // 10^0 .. 10^18
+  private static final byte[] DIGIT_TENS = new byte[100];
+  private static final byte[] DIGIT_ONES = new byte[100];
+
+  static {
+    POW10[0] = 1;
+    for (int i = 1; i < POW10.length; i++) {
+      POW10[i] = POW10[i - 1] * 10;
+    }
+    for (int i = 0; i < 100; i++) {
+      DIGIT_TENS[i] = (byte) ('0' + i / 10);
+      DIGIT_ONES[i] = (byte) ('0' + i % 10);
+    }
+  }
 
   private static byte[] ascii(String s) {
     return s.getBytes(StandardCharsets.US_ASCII);
@@ -289,23 +303,32 @@ public final class WireEncoder {
       n += b.length;
     }
 
-    /** A whole number in decimal, digits written in place. */
+    /** A whole number in decimal, digits written in place, two at a time. */
     void decimal(long v) {
       if (v < 0) {
         put(Long.toString(v).getBytes(StandardCharsets.US_ASCII)); // never on the wire: kept simple
         return;
       }
       int digits = 1;
-      for (long t = v; t >= 10; t /= 10) {
+      while (digits < POW10.length && v >= POW10[digits]) {
         digits++;
       }
       ensure(digits);
-      int end = n + digits;
-      for (int i = end - 1; i >= n; i--) {
-        a[i] = (byte) ('0' + (int) (v % 10));
-        v /= 10;
+      int pos = n + digits;
+      while (v >= 100) {
+        long q = v / 100;
+        int r = (int) (v - q * 100);
+        a[--pos] = DIGIT_ONES[r];
+        a[--pos] = DIGIT_TENS[r];
+        v = q;
       }
-      n = end;
+      if (v >= 10) {
+        a[--pos] = DIGIT_ONES[(int) v];
+        a[--pos] = DIGIT_TENS[(int) v];
+      } else {
+        a[--pos] = (byte) ('0' + v);
+      }
+      n += digits;
     }
 
     /** Two longs as a quoted string of 32 lowercase hex characters, as {@link Ids#randomHex32}. */

@@ -559,4 +559,40 @@ class CatalogTest {
     assertThat(mlflow.validate("create_logged_model", Map.of("flavor", "acme_internal")).params())
         .isEqualTo(Map.of("flavor", "other"));
   }
+
+  // --- a caller's constant passes through as is --------------------------------------------------
+
+  @Test
+  void aCleanOneParamConstantIsPassedOnAsTheSameInstance() {
+    Map<String, Object> constant = Map.of("imports", List.of("smile", "weka"));
+    assertThat(CATALOG.validate("create_run", constant).params()).isSameAs(constant);
+    Map<String, Object> flavor = Map.of("flavor", "sklearn");
+    assertThat(CATALOG.validate("create_logged_model", flavor).params()).isSameAs(flavor);
+  }
+
+  @Test
+  void anythingThatCouldChangeOrWasCleanedIsCopied() {
+    // mutable map: a later change by the caller must not reach what the shipper holds
+    Map<String, Object> mutable = new java.util.HashMap<>(Map.of("imports", List.of("smile")));
+    Map<String, Object> fromMutable = CATALOG.validate("create_run", mutable).params();
+    assertThat(fromMutable).isNotSameAs(mutable).isEqualTo(Map.of("imports", List.of("smile")));
+    mutable.put("imports", List.of("weka"));
+    assertThat(fromMutable).isEqualTo(Map.of("imports", List.of("smile")));
+
+    // immutable map holding a mutable list: the list is copied, so the map is too
+    List<String> list = new java.util.ArrayList<>(List.of("smile"));
+    Map<String, Object> holdsMutable = Map.of("imports", list);
+    Map<String, Object> clean = CATALOG.validate("create_run", holdsMutable).params();
+    assertThat(clean).isNotSameAs(holdsMutable);
+    list.add("weka");
+    assertThat(clean).isEqualTo(Map.of("imports", List.of("smile")));
+
+    // coerced or stripped: a new map with the clean value
+    Map<String, Object> coerced = Map.of("imports", List.of("smile", "my-secret-lib"));
+    assertThat(CATALOG.validate("create_run", coerced).params())
+        .isNotSameAs(coerced)
+        .isEqualTo(Map.of("imports", List.of("smile", "other")));
+    Map<String, Object> stripped = Map.of("nope", true);
+    assertThat(CATALOG.validate("create_run", stripped).params()).isNull();
+  }
 }
