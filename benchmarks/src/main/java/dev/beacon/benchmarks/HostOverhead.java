@@ -5,8 +5,10 @@ import dev.beacon.Stats;
 import dev.beacon.vertx.Telemetry;
 import dev.beacon.vertx.TelemetryOptions;
 import dev.beacon.vertx.TelemetryVerticle;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpClient;
@@ -266,21 +268,21 @@ public final class HostOverhead {
     Sync.await(vertx.deployVerticle(shipper), Duration.ofSeconds(10));
     Telemetry telemetry = Telemetry.create(vertx, options, env);
     int port = freePort();
-    List<Future<?>> listening = new ArrayList<>();
-    for (int i = 0; i < 2; i++) {
-      // two server instances on two event loops sharing the port, as a host deploys a verticle with instances=2
-      Promise<Void> up = Promise.promise();
-      listening.add(up.future());
-      vertx.getOrCreateContext().runOnContext(v -> {
+    // The host: a server verticle deployed with instances=2, so two event loops serve the port (a
+    // context made with getOrCreateContext() from this thread would be the same context each time:
+    // Vert.x keeps it sticky to the calling thread).
+    DeploymentOptions twoInstances = new DeploymentOptions().setInstances(2);
+    Sync.await(vertx.deployVerticle(() -> new VerticleBase() {
+      @Override
+      public Future<?> start() {
         HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(port));
         server.requestHandler(req -> {
           telemetry.record(Workload.EVENT, Workload.PARAMS);
           req.response().end("ok");
         });
-        server.listen().<Void>mapEmpty().onComplete(up);
-      });
-    }
-    Sync.await(Future.all(listening), Duration.ofSeconds(10));
+        return server.listen();
+      }
+    }, twoInstances), Duration.ofSeconds(10));
     System.out.println("READY " + port);
     Child.awaitStopRequest();
     String stats = "sent=- dropped=-";
