@@ -12,6 +12,7 @@ import dev.beacon.vertx.impl.EventBatchCodec;
 import dev.beacon.vertx.impl.TelemetryEventCodec;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -40,8 +41,10 @@ import java.util.function.Supplier;
  * #disable()}, or the shipper switched itself off), {@code record} and {@code track} cost one
  * volatile read: no allocation, no bus message. When on, a record re-reads the two opt-out system
  * properties (the live switch), stamps the event and appends it to a lock-free buffer; the first
- * event of a hand-off schedules one task on this handle's event loop, which sends everything
- * gathered as <em>one</em> bus message. The caller never waits, never sees an exception, and the
+ * event of a hand-off schedules one task on this handle's event loop, which waits {@code
+ * handOffDelayMs} (1 ms by default) and sends everything gathered as <em>one</em> bus message: at
+ * most a thousand bus messages (and shipper wake-ups) a second, however fast events come. The
+ * caller never waits, never sees an exception, and the
  * buffer is bounded by the {@code capacity} option (past it events are counted as {@code
  * queue_full}).
  *
@@ -65,7 +68,9 @@ public final class Telemetry {
   private final LongAdder droppedHere = new LongAdder();
   private final LongAdder droppedDisabled = new LongAdder();
   private final LongAdder recordedHere = new LongAdder();
-  private final Runnable drainTask = this::drain;
+  private final long handOffDelayMs;
+  private final Handler<Long> drainAfterDelay = id -> drain();
+  private final Handler<Void> handOffTask = v -> handOff();
   private volatile boolean enabled;
   private volatile Decision decision;
 
@@ -77,6 +82,7 @@ public final class Telemetry {
         Profiles.named(options.getProfile(), options.getSdkVersion() == null ? "unknown" : options.getSdkVersion());
     this.environment = environment;
     this.bound = options.getCapacity();
+    this.handOffDelayMs = Math.max(0, Math.min(1_000, options.getHandOffDelayMs()));
     this.ready = ready;
     this.decision = environment.consent(profile);
     this.enabled = decision.enabled();
@@ -228,7 +234,7 @@ public final class Telemetry {
     buffer.offer(event);
     if (!drainScheduled.get() && drainScheduled.compareAndSet(false, true)) {
       try {
-        context.runOnContext(v -> drainTask.run());
+        context.runOnContext(handOffTask);
       } catch (RuntimeException closed) {
         // The Vertx is gone (closed by its owner): this handle is done. Count, never throw.
         switchOff(Decision.disabled(Decision.Cause.DISABLED_BY_CALLER, "the Vertx was closed"));
@@ -244,6 +250,18 @@ public final class Telemetry {
     }
     buffered.addAndGet(-n);
     droppedDisabled.add(n);
+  }
+
+  /**
+   * On this handle's event loop, once per hand-off: gather for {@code handOffDelayMs} (events
+   * recorded meanwhile join this hand-off), then drain.
+   */
+  private void handOff() {
+    if (handOffDelayMs == 0) {
+      drain();
+    } else {
+      vertx.setTimer(handOffDelayMs, drainAfterDelay);
+    }
   }
 
   /** On this handle's event loop: everything gathered since the last hand-off, as one bus message. */

@@ -56,6 +56,13 @@ public final class TelemetryOptions {
   public static final long DEFAULT_BREAKER_RESET_MS = 60_000;
   /** Default close deadline, in milliseconds: 1 s. */
   public static final long DEFAULT_CLOSE_TIMEOUT_MS = 1_000;
+  /**
+   * Default time a {@link Telemetry} handle gathers events before handing them to the bus as one
+   * message, in milliseconds: 1. Each hand-off wakes the shipper's event loop (and a record from
+   * another thread wakes the handle's): gathering for 1 ms bounds both at a thousand a second
+   * however fast events come. 0 hands off on the handle's next event-loop turn.
+   */
+  public static final long DEFAULT_HAND_OFF_DELAY_MS = 1;
   /** Default largest request body, in bytes: 1 MiB. */
   public static final int DEFAULT_MAX_REQUEST_BYTES = WireEncoder.DEFAULT_MAX_REQUEST_BYTES;
   /** Default largest encoded event, in bytes: 16 KiB. */
@@ -89,6 +96,7 @@ public final class TelemetryOptions {
   private long breakerWindowMs = DEFAULT_BREAKER_WINDOW_MS;
   private long breakerResetMs = DEFAULT_BREAKER_RESET_MS;
   private long closeTimeoutMs = DEFAULT_CLOSE_TIMEOUT_MS;
+  private long handOffDelayMs = DEFAULT_HAND_OFF_DELAY_MS;
   private int maxRequestBytes = DEFAULT_MAX_REQUEST_BYTES;
   private int maxEventBytes = DEFAULT_MAX_EVENT_BYTES;
   private boolean allowInsecureLoopback = DEFAULT_ALLOW_INSECURE_LOOPBACK;
@@ -135,6 +143,7 @@ public final class TelemetryOptions {
         case "breakerWindowMs" -> breakerWindowMs = longValue(key, v);
         case "breakerResetMs" -> breakerResetMs = longValue(key, v);
         case "closeTimeoutMs" -> closeTimeoutMs = longValue(key, v);
+        case "handOffDelayMs" -> handOffDelayMs = longValue(key, v);
         case "maxRequestBytes" -> maxRequestBytes = integer(key, v);
         case "maxEventBytes" -> maxEventBytes = integer(key, v);
         case "allowInsecureLoopback" -> allowInsecureLoopback = bool(key, v);
@@ -170,6 +179,7 @@ public final class TelemetryOptions {
     m.put("breakerWindowMs", breakerWindowMs);
     m.put("breakerResetMs", breakerResetMs);
     m.put("closeTimeoutMs", closeTimeoutMs);
+    m.put("handOffDelayMs", handOffDelayMs);
     m.put("maxRequestBytes", maxRequestBytes);
     m.put("maxEventBytes", maxEventBytes);
     m.put("allowInsecureLoopback", allowInsecureLoopback);
@@ -216,6 +226,10 @@ public final class TelemetryOptions {
     positive("breakerWindowMs", breakerWindowMs);
     positive("breakerResetMs", breakerResetMs);
     notNegative("closeTimeoutMs", closeTimeoutMs);
+    notNegative("handOffDelayMs", handOffDelayMs);
+    if (handOffDelayMs > 1_000) {
+      throw new IllegalArgumentException("handOffDelayMs must be at most 1000, but was " + handOffDelayMs);
+    }
     positive("maxEventBytes", maxEventBytes);
     if (maxRequestBytes < maxEventBytes + 16) {
       throw new IllegalArgumentException(
@@ -345,6 +359,9 @@ public final class TelemetryOptions {
   public TelemetryOptions setBreakerResetMs(long breakerResetMs) { this.breakerResetMs = breakerResetMs; return this; }
   public long getCloseTimeoutMs() { return closeTimeoutMs; }
   public TelemetryOptions setCloseTimeoutMs(long closeTimeoutMs) { this.closeTimeoutMs = closeTimeoutMs; return this; }
+  public long getHandOffDelayMs() { return handOffDelayMs; }
+  /** How long a handle gathers events before one bus message carries them all (0: at once, on its next turn). */
+  public TelemetryOptions setHandOffDelayMs(long handOffDelayMs) { this.handOffDelayMs = handOffDelayMs; return this; }
   public int getMaxRequestBytes() { return maxRequestBytes; }
   public TelemetryOptions setMaxRequestBytes(int maxRequestBytes) { this.maxRequestBytes = maxRequestBytes; return this; }
   public int getMaxEventBytes() { return maxEventBytes; }

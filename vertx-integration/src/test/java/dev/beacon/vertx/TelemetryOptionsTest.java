@@ -54,6 +54,7 @@ class TelemetryOptionsTest {
     m.put("breakerWindowMs", TelemetryOptions::getBreakerWindowMs);
     m.put("breakerResetMs", TelemetryOptions::getBreakerResetMs);
     m.put("closeTimeoutMs", TelemetryOptions::getCloseTimeoutMs);
+    m.put("handOffDelayMs", TelemetryOptions::getHandOffDelayMs);
     m.put("maxRequestBytes", TelemetryOptions::getMaxRequestBytes);
     m.put("maxEventBytes", TelemetryOptions::getMaxEventBytes);
     m.put("allowInsecureLoopback", TelemetryOptions::isAllowInsecureLoopback);
@@ -117,6 +118,7 @@ class TelemetryOptionsTest {
         .setBreakerWindowMs(44)
         .setBreakerResetMs(55)
         .setCloseTimeoutMs(66)
+        .setHandOffDelayMs(7)
         .setMaxRequestBytes(200_000)
         .setMaxEventBytes(8_000)
         .setAllowInsecureLoopback(true)
@@ -152,6 +154,7 @@ class TelemetryOptionsTest {
     assertThat(o.getBreakerWindowMs()).isEqualTo(TelemetryOptions.DEFAULT_BREAKER_WINDOW_MS).isEqualTo(600_000L);
     assertThat(o.getBreakerResetMs()).isEqualTo(TelemetryOptions.DEFAULT_BREAKER_RESET_MS).isEqualTo(60_000L);
     assertThat(o.getCloseTimeoutMs()).isEqualTo(TelemetryOptions.DEFAULT_CLOSE_TIMEOUT_MS).isEqualTo(1_000L);
+    assertThat(o.getHandOffDelayMs()).isEqualTo(TelemetryOptions.DEFAULT_HAND_OFF_DELAY_MS).isEqualTo(1L);
     assertThat(o.getMaxRequestBytes()).isEqualTo(TelemetryOptions.DEFAULT_MAX_REQUEST_BYTES).isEqualTo(1024 * 1024);
     assertThat(o.getMaxEventBytes()).isEqualTo(TelemetryOptions.DEFAULT_MAX_EVENT_BYTES).isEqualTo(16 * 1024);
     assertThat(TelemetryOptions.DEFAULT_MAX_CONFIG_BYTES).isEqualTo(64 * 1024);
@@ -296,6 +299,8 @@ class TelemetryOptionsTest {
         Arguments.of("zero capacity", valid().setCapacity(0), List.of("capacity", "0")),
         Arguments.of("negative maxRetries", valid().setMaxRetries(-1), List.of("maxRetries", "-1")),
         Arguments.of("zero configTimeoutMs", valid().setConfigTimeoutMs(0), List.of("configTimeoutMs", "0")),
+        Arguments.of("negative handOffDelayMs", valid().setHandOffDelayMs(-1), List.of("handOffDelayMs", "-1")),
+        Arguments.of("handOffDelayMs over a second", valid().setHandOffDelayMs(1_001), List.of("handOffDelayMs", "1001")),
         Arguments.of("unknown profile", valid().setProfile("nope"), List.of("nope")),
         Arguments.of("http ingestionUrl to a remote host", valid().setIngestionUrl("http://example.com/log"),
             List.of("ingestionUrl", "http://example.com/log")),

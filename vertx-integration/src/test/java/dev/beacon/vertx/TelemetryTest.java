@@ -81,6 +81,38 @@ class TelemetryTest {
     assertThat(busMessages.get()).as("events are coalesced per hand-off").isLessThan(10_000);
   }
 
+  @ParameterizedTest(name = "handOffDelayMs={0}: 20 event-loop turns give {1} bus message(s)")
+  @CsvSource({"0, 20", "1000, 1"})
+  void theHandOffDelayGathersEventLoopTurnsIntoOneBusMessage(long delayMs, int expectedMessages) {
+    // 20 turns of the handle's own event loop, 10 records each, back to back (well inside a
+    // second): with no delay each turn is its own hand-off; with a delay they share one.
+    TelemetryOptions options = fx.options().setHandOffDelayMs(delayMs);
+    TelemetryVerticle v = fx.deploy(options);
+    io.vertx.core.Context context = fx.vertx.getOrCreateContext();
+    Promise<Telemetry> created = Promise.promise();
+    context.runOnContext(x -> created.complete(Telemetry.create(fx.vertx, options, CLEAN_ENV)));
+    Telemetry telemetry = await(created.future());
+    Promise<Void> done = Promise.promise();
+    context.runOnContext(x -> turns(telemetry, context, 20, done));
+    await(done.future());
+
+    Stats stats = flushAfter(v, 200);
+    assertThat(stats.sent()).isEqualTo(200);
+    assertThat(busMessages.get()).isEqualTo(expectedMessages);
+    assertBalanced(stats);
+  }
+
+  private static void turns(Telemetry telemetry, io.vertx.core.Context context, int left, Promise<Void> done) {
+    if (left == 0) {
+      done.complete();
+      return;
+    }
+    for (int i = 0; i < 10; i++) {
+      telemetry.record("start_trace");
+    }
+    context.runOnContext(x -> turns(telemetry, context, left - 1, done));
+  }
+
   @Test
   void trackPassesTheFutureThroughAndRecordsSuccessAndDuration() throws Exception {
     TelemetryVerticle v = fx.deploy(fx.options());

@@ -309,7 +309,8 @@ class ClusterShippingTest {
   private static Publisher publisher(Node node) {
     Context context = node.vertx().getOrCreateContext();
     Promise<Telemetry> created = Promise.promise();
-    context.runOnContext(v -> created.complete(Telemetry.create(node.vertx(), new TelemetryOptions().setSdkVersion(VERSION), CLEAN_ENV)));
+    // handOffDelayMs 0: each round below is its own hand-off (one bus message), as the tests count
+    context.runOnContext(v -> created.complete(Telemetry.create(node.vertx(), new TelemetryOptions().setSdkVersion(VERSION).setHandOffDelayMs(0), CLEAN_ENV)));
     return new Publisher(context, await(created.future()));
   }
 
