@@ -26,6 +26,7 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
@@ -41,10 +42,10 @@ import java.util.function.Supplier;
  * #disable()}, or the shipper switched itself off), {@code record} and {@code track} cost one
  * volatile read: no allocation, no bus message. When on, a record re-reads the two opt-out system
  * properties (the live switch), stamps the event and appends it to a lock-free buffer; the first
- * event of a hand-off schedules one task on this handle's event loop, which waits {@code
- * handOffDelayMs} (1 ms by default) and sends everything gathered as <em>one</em> bus message: at
- * most a thousand bus messages (and shipper wake-ups) a second, however fast events come. The
- * caller never waits, never sees an exception, and the
+ * event of a hand-off schedules one task on this handle's event loop, which sends everything
+ * gathered as <em>one</em> bus message, at most one per {@code handOffDelayMs} (1 ms by default):
+ * after a quiet spell at once, under a stream a thousand bus messages (and shipper wake-ups) a
+ * second at most, however fast events come. The caller never waits, never sees an exception, and the
  * buffer is bounded by the {@code capacity} option (past it events are counted as {@code
  * queue_full}).
  *
@@ -68,7 +69,8 @@ public final class Telemetry {
   private final LongAdder droppedHere = new LongAdder();
   private final LongAdder droppedDisabled = new LongAdder();
   private final LongAdder recordedHere = new LongAdder();
-  private final long handOffDelayMs;
+  private final long handOffDelayNanos;
+  private long lastHandOffNanos; // on this handle's event loop only
   private final Handler<Long> drainAfterDelay = id -> drain();
   private final Handler<Void> handOffTask = v -> handOff();
   private volatile boolean enabled;
@@ -82,7 +84,8 @@ public final class Telemetry {
         Profiles.named(options.getProfile(), options.getSdkVersion() == null ? "unknown" : options.getSdkVersion());
     this.environment = environment;
     this.bound = options.getCapacity();
-    this.handOffDelayMs = Math.max(0, Math.min(1_000, options.getHandOffDelayMs()));
+    this.handOffDelayNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(0, Math.min(1_000, options.getHandOffDelayMs())));
+    this.lastHandOffNanos = System.nanoTime() - handOffDelayNanos;
     this.ready = ready;
     this.decision = environment.consent(profile);
     this.enabled = decision.enabled();
@@ -253,14 +256,16 @@ public final class Telemetry {
   }
 
   /**
-   * On this handle's event loop, once per hand-off: gather for {@code handOffDelayMs} (events
-   * recorded meanwhile join this hand-off), then drain.
+   * On this handle's event loop, once per hand-off: at most one hand-off per {@code
+   * handOffDelayMs}. After a quiet spell the events leave at once (a program that records a few
+   * events and closes sees no delay); under a stream, events recorded meanwhile join this hand-off.
    */
   private void handOff() {
-    if (handOffDelayMs == 0) {
+    long sinceLast = System.nanoTime() - lastHandOffNanos;
+    if (handOffDelayNanos == 0 || sinceLast >= handOffDelayNanos) {
       drain();
     } else {
-      vertx.setTimer(handOffDelayMs, drainAfterDelay);
+      vertx.setTimer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(handOffDelayNanos - sinceLast)), drainAfterDelay);
     }
   }
 
@@ -292,6 +297,7 @@ public final class Telemetry {
       batch = Arrays.copyOf(batch, i);
     }
     if (enabled) {
+      lastHandOffNanos = System.nanoTime();
       vertx.eventBus().send(address, batch);
     } else {
       droppedDisabled.add(i);

@@ -57,10 +57,11 @@ public final class TelemetryOptions {
   /** Default close deadline, in milliseconds: 1 s. */
   public static final long DEFAULT_CLOSE_TIMEOUT_MS = 1_000;
   /**
-   * Default time a {@link Telemetry} handle gathers events before handing them to the bus as one
-   * message, in milliseconds: 1. Each hand-off wakes the shipper's event loop (and a record from
-   * another thread wakes the handle's): gathering for 1 ms bounds both at a thousand a second
-   * however fast events come. 0 hands off on the handle's next event-loop turn.
+   * Default least time between two hand-offs of a {@link Telemetry} handle (each one bus message
+   * with everything gathered), in milliseconds: 1. Each hand-off wakes the shipper's event loop
+   * (and a record from another thread wakes the handle's): under a stream of events this bounds
+   * both at a thousand a second. After a quiet spell a hand-off leaves at once, on the handle's
+   * next event-loop turn; 0 does that always.
    */
   public static final long DEFAULT_HAND_OFF_DELAY_MS = 1;
   /** Default largest request body, in bytes: 1 MiB. */
@@ -360,7 +361,7 @@ public final class TelemetryOptions {
   public long getCloseTimeoutMs() { return closeTimeoutMs; }
   public TelemetryOptions setCloseTimeoutMs(long closeTimeoutMs) { this.closeTimeoutMs = closeTimeoutMs; return this; }
   public long getHandOffDelayMs() { return handOffDelayMs; }
-  /** How long a handle gathers events before one bus message carries them all (0: at once, on its next turn). */
+  /** Least time between two hand-offs of a handle (one bus message each); 0: every event-loop turn hands off. */
   public TelemetryOptions setHandOffDelayMs(long handOffDelayMs) { this.handOffDelayMs = handOffDelayMs; return this; }
   public int getMaxRequestBytes() { return maxRequestBytes; }
   public TelemetryOptions setMaxRequestBytes(int maxRequestBytes) { this.maxRequestBytes = maxRequestBytes; return this; }

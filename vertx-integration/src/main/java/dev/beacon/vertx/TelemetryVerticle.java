@@ -256,6 +256,9 @@ public final class TelemetryVerticle extends VerticleBase {
   // ---------------------------------------------------------------- intake
 
   private void onMessage(Message<Object> message) {
+    // The live opt-out (system properties) is read once per message: a hand-off's events were
+    // recorded together, and a handle re-read it for each of them already.
+    checkLiveOptOut();
     Object body = message.body();
     if (body instanceof TelemetryEvent[] events) {
       for (TelemetryEvent event : events) {
@@ -329,12 +332,6 @@ public final class TelemetryVerticle extends VerticleBase {
       drop(DropReason.SHUTDOWN, 1);
       return;
     }
-    if (state != State.DISABLED) {
-      Decision live = environment.liveOptOut(profile);
-      if (live != null) {
-        disable(live);
-      }
-    }
     if (state == State.DISABLED) {
       drop(DropReason.DISABLED, 1);
       return;
@@ -367,6 +364,15 @@ public final class TelemetryVerticle extends VerticleBase {
       }
       default -> {
         // FETCHING: held until the config answers
+      }
+    }
+  }
+
+  private void checkLiveOptOut() {
+    if (state != State.DISABLED && state != State.OFF && state != State.CLOSED && closing == null) {
+      Decision live = environment.liveOptOut(profile);
+      if (live != null) {
+        disable(live);
       }
     }
   }
