@@ -232,9 +232,10 @@ public final class TelemetryVerticle extends VerticleBase {
   }
 
   /**
-   * Stops taking events, sends what is held within {@code closeTimeoutMs} (nothing when the
-   * breaker is open; no retries), cancels what is still in flight at the deadline, and reports.
-   * Idempotent: later calls return the same result.
+   * Sends what is held within {@code closeTimeoutMs} (nothing when the breaker is open; no
+   * retries), cancels what is still in flight at the deadline, and reports. Events that arrive
+   * while the close is still sending (a hand-off that was on its way) join what is sent; once the
+   * close completes, the bus consumers are gone. Idempotent: later calls return the same result.
    */
   public Future<CloseReport> close() {
     if (context == null) {
@@ -328,7 +329,7 @@ public final class TelemetryVerticle extends VerticleBase {
 
   private void intake(Object name, Object params, Status status, long timestampNs, Long durationMs) {
     stats.recorded();
-    if (closing != null || state == State.CLOSED) {
+    if (state == State.CLOSED || (closing != null && closing.future().isComplete())) {
       drop(DropReason.SHUTDOWN, 1);
       return;
     }
@@ -353,6 +354,11 @@ public final class TelemetryVerticle extends VerticleBase {
       return;
     }
     queue.add(new TelemetryEvent(v.eventName(), status, timestampNs, durationMs, v.params()));
+    if (closing != null) {
+      // A hand-off that was on its way when close began: sent with the rest within the deadline.
+      closeStep();
+      return;
+    }
     switch (state) {
       case IDLE -> fetchConfig();
       case ACTIVE -> {
@@ -737,11 +743,8 @@ public final class TelemetryVerticle extends VerticleBase {
     Stats atStart = stats.snapshot(0);
     sentBeforeClose = atStart.sent();
     droppedBeforeClose = atStart.droppedTotal();
-    if (consumer != null) {
-      consumer.unregister();
-      statsConsumer.unregister();
-      controlConsumer.unregister();
-    }
+    // The consumers stay until the close completes: a hand-off already on its way (a handle's
+    // bus message sent just before close) is taken and sent with the rest, not discarded unseen.
     if (intervalTimer != -1) {
       vertx.cancelTimer(intervalTimer);
       intervalTimer = -1;
@@ -812,6 +815,11 @@ public final class TelemetryVerticle extends VerticleBase {
   }
 
   private void finishClose(boolean deadlineReached) {
+    if (consumer != null) {
+      consumer.unregister();
+      statsConsumer.unregister();
+      controlConsumer.unregister();
+    }
     cancelTimers();
     if (closeDeadlineTimer != -1) {
       vertx.cancelTimer(closeDeadlineTimer);

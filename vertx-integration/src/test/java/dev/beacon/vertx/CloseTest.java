@@ -52,6 +52,31 @@ class CloseTest {
   }
 
   @Test
+  void eventsThatArriveWhileCloseIsSendingAreSentWithTheRest() {
+    // The endpoint answers after 300 ms, so the close is still sending when the late events land
+    // (a handle's hand-off that was on its way when close began).
+    fx.wm.stubFor(post(urlEqualTo("/log")).willReturn(aResponse().withStatus(200).withFixedDelay(300)));
+    TelemetryVerticle v = fx.deploy(fx.options().setCloseTimeoutMs(5_000));
+    for (int i = 0; i < 10; i++) {
+      fx.send(event("start_trace"));
+    }
+    fx.received(v);
+    io.vertx.core.Future<CloseReport> closing = v.close();
+    for (int i = 0; i < 5; i++) {
+      fx.send(event("create_run")); // queued on the shipper's loop behind the close's first step
+    }
+    CloseReport report = await(closing);
+
+    assertThat(report.stats().recorded()).isEqualTo(15);
+    assertThat(report.stats().sent()).isEqualTo(15);
+    assertThat(report.stats().droppedTotal()).isZero();
+    assertThat(fx.records()).hasSize(15);
+    assertBalanced(report.stats());
+    // Once closed, the consumer is gone: nothing more is counted.
+    assertThat(await(v.close())).isEqualTo(report);
+  }
+
+  @Test
   void undeployClosesAndASecondCloseDoesNothing() {
     TelemetryVerticle v = fx.deploy(fx.options());
     String id = v.deploymentID();
