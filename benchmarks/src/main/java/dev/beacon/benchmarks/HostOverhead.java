@@ -26,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * What telemetry costs a host: a Vert.x HTTP server (a child JVM, two server verticle instances)
@@ -46,7 +47,12 @@ import java.util.Map;
  * {@code off} of the same round.
  *
  * <pre>java -cp benchmarks/target/benchmarks.jar dev.beacon.benchmarks.HostOverhead [--seconds=15]
- *     [--warmup=5] [--rounds=3] [--concurrency=16] [--modes=off,healthy,blackhole] [--jfr=/tmp/host]</pre>
+ *     [--warmup=5] [--rounds=3] [--concurrency=16] [--modes=off,healthy,blackhole] [--handle=server|own]
+ *     [--jfr=/tmp/host]</pre>
+ *
+ * <p>{@code --handle=server} (default): the first server instance makes the {@link Telemetry}
+ * handle on its event loop, as {@code Telemetry.of(vertx)} called from a verticle does; {@code
+ * own}: the main thread makes it, on an event loop of its own.
  */
 public final class HostOverhead {
 
@@ -63,6 +69,7 @@ public final class HostOverhead {
     int concurrency = Integer.parseInt(Child.arg(args, "concurrency", "16"));
     List<String> modes = List.of(Child.arg(args, "modes", "off,healthy,blackhole").split(","));
     String jfr = Child.arg(args, "jfr", null);
+    String handle = Child.arg(args, "handle", "server");
 
     Vertx sinkVertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
     Vertx loadVertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
@@ -74,7 +81,7 @@ public final class HostOverhead {
         for (int i = 0; i < modes.size(); i++) {
           String mode = modes.get((i + round) % modes.size());
           String url = mode.equals("blackhole") ? hole.url() : sink.beaconUrl();
-          Map<String, String> r = runOne(loadVertx, mode, url, seconds, warmup, concurrency, jfr, round);
+          Map<String, String> r = runOne(loadVertx, mode, url, handle, seconds, warmup, concurrency, jfr, round);
           r.put("round", Integer.toString(round + 1));
           results.get(mode).add(r);
           System.out.println("round " + (round + 1) + " " + mode + ": " + r);
@@ -90,10 +97,11 @@ public final class HostOverhead {
   }
 
   private static Map<String, String> runOne(
-      Vertx loadVertx, String mode, String url, int seconds, int warmup, int concurrency, String jfr, int round) {
+      Vertx loadVertx, String mode, String url, String handle, int seconds, int warmup, int concurrency, String jfr,
+      int round) {
     try (Child child =
         Child.start(HostOverhead.class, Child.jvmArgs(jfr, mode + "-" + (round + 1)),
-            List.of("child", "--mode=" + mode, "--url=" + url))) {
+            List.of("child", "--mode=" + mode, "--url=" + url, "--handle=" + handle))) {
       String ready = child.await("READY", line -> System.out.println("  | " + line));
       if (ready == null) {
         throw new IllegalStateException(mode + ": server did not start");
@@ -266,7 +274,13 @@ public final class HostOverhead {
     TelemetryOptions options = BeaconRecorder.options(url);
     TelemetryVerticle shipper = new TelemetryVerticle(options, env);
     Sync.await(vertx.deployVerticle(shipper), Duration.ofSeconds(10));
-    Telemetry telemetry = Telemetry.create(vertx, options, env);
+    // --handle=server (default): the handle is made by the first server instance, on its event
+    // loop, as Telemetry.of(vertx) in a verticle makes it. --handle=own: made from this thread, on
+    // an event loop of its own.
+    AtomicReference<Telemetry> handle = new AtomicReference<>();
+    if (Child.arg(args, "handle", "server").equals("own")) {
+      handle.set(Telemetry.create(vertx, options, env));
+    }
     int port = freePort();
     // The host: a server verticle deployed with instances=2, so two event loops serve the port (a
     // context made with getOrCreateContext() from this thread would be the same context each time:
@@ -275,6 +289,10 @@ public final class HostOverhead {
     Sync.await(vertx.deployVerticle(() -> new VerticleBase() {
       @Override
       public Future<?> start() {
+        if (handle.get() == null) {
+          handle.compareAndSet(null, Telemetry.create(vertx, options, env));
+        }
+        Telemetry telemetry = handle.get();
         HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(port));
         server.requestHandler(req -> {
           telemetry.record(Workload.EVENT, Workload.PARAMS);
@@ -283,6 +301,7 @@ public final class HostOverhead {
         return server.listen();
       }
     }, twoInstances), Duration.ofSeconds(10));
+    Telemetry telemetry = handle.get();
     System.out.println("READY " + port);
     Child.awaitStopRequest();
     String stats = "sent=- dropped=-";

@@ -145,6 +145,7 @@ public final class Memory {
     Vertx vertx = Vertx.vertx();
     Recorder recorder;
     LongSupplier done;
+    long poll = -1;
     long window;
     if (peer.startsWith("beacon")) {
       BeaconRecorder b = new BeaconRecorder(vertx, vertx.getOrCreateContext(), BeaconRecorder.options(sink.beaconUrl()),
@@ -152,7 +153,7 @@ public final class Memory {
       recorder = b;
       AtomicLong seen = new AtomicLong(); // sent + dropped, refreshed every 2 ms on the event loop
       if (b.telemetry.isEnabled()) {
-        vertx.setPeriodic(2, id -> b.telemetry.stats().onSuccess(st -> seen.set(st.sent() + st.droppedTotal())));
+        poll = vertx.setPeriodic(2, id -> b.telemetry.stats().onSuccess(st -> seen.set(st.sent() + st.droppedTotal())));
       }
       done = b.telemetry.isEnabled() ? seen::get : () -> Long.MAX_VALUE / 2;
       window = TelemetryOptions.DEFAULT_CAPACITY;
@@ -178,6 +179,9 @@ public final class Memory {
         "RESULT allocation peer=%s events=%d caller_bytes_per_event=%.1f jvm_bytes_per_event=%.1f caller_cpu_ns_per_event=%.0f delivered=%d dropped=%d%n",
         peer, events, callerBytes / (double) events, allBytes / (double) events, callerCpu / (double) events,
         c.delivered(), c.dropped());
+    if (poll != -1) {
+      vertx.cancelTimer(poll); // no stats request may race the shipper's close
+    }
     recorder.close();
     Sync.awaitQuietly(vertx.close(), Duration.ofSeconds(10));
   }
