@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
 
 /**
  * What telemetry costs a host: a Vert.x HTTP server (a child JVM, two server verticle instances)
@@ -48,7 +49,7 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <pre>java -cp benchmarks/target/benchmarks.jar dev.beacon.benchmarks.HostOverhead [--seconds=15]
  *     [--warmup=5] [--rounds=3] [--concurrency=16] [--modes=off,healthy,blackhole] [--handle=server|own]
- *     [--jfr=/tmp/host]</pre>
+ *     [--hand-off-delay-ms=1] [--jfr=/tmp/host]</pre>
  *
  * <p>{@code --handle=server} (default): the first server instance makes the {@link Telemetry}
  * handle on its event loop, as {@code Telemetry.of(vertx)} called from a verticle does; {@code
@@ -70,6 +71,7 @@ public final class HostOverhead {
     List<String> modes = List.of(Child.arg(args, "modes", "off,healthy,blackhole").split(","));
     String jfr = Child.arg(args, "jfr", null);
     String handle = Child.arg(args, "handle", "server");
+    String handOffDelayMs = Child.arg(args, "hand-off-delay-ms", Long.toString(TelemetryOptions.DEFAULT_HAND_OFF_DELAY_MS));
 
     Vertx sinkVertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
     Vertx loadVertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
@@ -81,7 +83,9 @@ public final class HostOverhead {
         for (int i = 0; i < modes.size(); i++) {
           String mode = modes.get((i + round) % modes.size());
           String url = mode.equals("blackhole") ? hole.url() : sink.beaconUrl();
-          Map<String, String> r = runOne(loadVertx, mode, url, handle, seconds, warmup, concurrency, jfr, round);
+          Map<String, String> r =
+              runOne(loadVertx, mode, url, List.of("--handle=" + handle, "--hand-off-delay-ms=" + handOffDelayMs),
+                  seconds, warmup, concurrency, jfr, round);
           r.put("round", Integer.toString(round + 1));
           results.get(mode).add(r);
           System.out.println("round " + (round + 1) + " " + mode + ": " + r);
@@ -97,11 +101,11 @@ public final class HostOverhead {
   }
 
   private static Map<String, String> runOne(
-      Vertx loadVertx, String mode, String url, String handle, int seconds, int warmup, int concurrency, String jfr,
+      Vertx loadVertx, String mode, String url, List<String> childFlags, int seconds, int warmup, int concurrency, String jfr,
       int round) {
     try (Child child =
         Child.start(HostOverhead.class, Child.jvmArgs(jfr, mode + "-" + (round + 1)),
-            List.of("child", "--mode=" + mode, "--url=" + url, "--handle=" + handle))) {
+            Stream.concat(Stream.of("child", "--mode=" + mode, "--url=" + url), childFlags.stream()).toList())) {
       String ready = child.await("READY", line -> System.out.println("  | " + line));
       if (ready == null) {
         throw new IllegalStateException(mode + ": server did not start");
@@ -271,7 +275,9 @@ public final class HostOverhead {
     String url = Child.arg(args, "url", null);
     Vertx vertx = Vertx.vertx();
     Environment env = mode.equals("off") ? Workload.OPTED_OUT_ENV : Workload.CLEAN_ENV;
-    TelemetryOptions options = BeaconRecorder.options(url);
+    TelemetryOptions options =
+        BeaconRecorder.options(url)
+            .setHandOffDelayMs(Long.parseLong(Child.arg(args, "hand-off-delay-ms", Long.toString(TelemetryOptions.DEFAULT_HAND_OFF_DELAY_MS))));
     TelemetryVerticle shipper = new TelemetryVerticle(options, env);
     Sync.await(vertx.deployVerticle(shipper), Duration.ofSeconds(10));
     // --handle=server (default): the handle is made by the first server instance, on its event
