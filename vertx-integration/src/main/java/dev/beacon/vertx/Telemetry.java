@@ -21,11 +21,15 @@ import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.LocalMap;
 import io.vertx.core.shareddata.Shareable;
+import java.lang.ref.WeakReference;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -92,6 +96,7 @@ public final class Telemetry {
     if (enabled) {
       TelemetryEventCodec.register(vertx.eventBus());
       EventBatchCodec.register(vertx.eventBus());
+      register(vertx, address, this);
       // The shipper announces when it switches itself off: stop sending at once.
       vertx.eventBus()
           .<Object>consumer(TelemetryVerticle.controlAddress(address))
@@ -146,6 +151,60 @@ public final class Telemetry {
   }
 
   private record Holder(Telemetry telemetry) implements Shareable {}
+
+  // ------------------------------------------------------------------ close coordination
+
+  private static final String LIVE = "dev.beacon.telemetry.live";
+
+  /** The handles of one Vertx and address, weakly held (a handle has no close of its own). */
+  private record Live(List<WeakReference<Telemetry>> handles) implements Shareable {}
+
+  private static void register(Vertx vertx, String address, Telemetry handle) {
+    LocalMap<String, Live> live = vertx.sharedData().getLocalMap(LIVE);
+    Live fresh = new Live(new CopyOnWriteArrayList<>());
+    Live existing = live.putIfAbsent(address, fresh);
+    Live entry = existing != null ? existing : fresh;
+    entry.handles().removeIf(r -> r.get() == null);
+    entry.handles().add(new WeakReference<>(handle));
+  }
+
+  /**
+   * Asks every handle of this Vertx that publishes on {@code address} to hand off what it holds
+   * now, without waiting for its hand-off delay. Completes once each has sent its bus message (or
+   * had nothing to send), so a shipper that is closing receives them before it finishes.
+   */
+  static Future<Void> handOffAll(Vertx vertx, String address) {
+    LocalMap<String, Live> live = vertx.sharedData().getLocalMap(LIVE);
+    Live entry = live.get(address);
+    if (entry == null) {
+      return Future.succeededFuture();
+    }
+    List<Future<Void>> all = new ArrayList<>();
+    for (WeakReference<Telemetry> ref : entry.handles()) {
+      Telemetry handle = ref.get();
+      if (handle != null && handle.enabled && handle.buffered.get() > 0) {
+        all.add(handle.handOffNow());
+      }
+    }
+    return all.isEmpty() ? Future.succeededFuture() : Future.join(all).mapEmpty();
+  }
+
+  /** On this handle's event loop: everything held goes on the bus now. */
+  private Future<Void> handOffNow() {
+    Promise<Void> sent = Promise.promise();
+    try {
+      context.runOnContext(
+          v -> {
+            if (ready == null || ready.isComplete()) {
+              drain();
+            }
+            sent.complete();
+          });
+    } catch (RuntimeException closed) {
+      sent.complete(); // the Vertx is gone: nothing can be handed off
+    }
+    return sent.future();
+  }
 
   // ------------------------------------------------------------------ recording
 

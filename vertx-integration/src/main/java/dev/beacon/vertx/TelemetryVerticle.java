@@ -142,6 +142,7 @@ public final class TelemetryVerticle extends VerticleBase {
   private long closeDeadlineTimer = -1;
   private long sentBeforeClose;
   private long droppedBeforeClose;
+  private boolean collectingHandOffs; // closing: waiting for this Vertx's handles to hand off
 
   /** A verticle that reads its {@link TelemetryOptions} from {@code config()} (deploy by class name, launcher). */
   public TelemetryVerticle() {
@@ -754,13 +755,24 @@ public final class TelemetryVerticle extends VerticleBase {
       return closing.future();
     }
     closeDeadlineTimer = vertx.setTimer(Math.max(1, options.getCloseTimeoutMs()), id -> onCloseDeadline());
-    closeStep();
+    // The handles of this Vertx may hold events for up to their hand-off delay: they hand off now,
+    // and the close moves on once their bus messages are in (or at the deadline).
+    Future<Void> handedOff = Telemetry.handOffAll(vertx, options.getAddress());
+    if (handedOff.isComplete()) {
+      closeStep();
+    } else {
+      collectingHandOffs = true;
+      handedOff.onComplete(ar -> context.runOnContext(v -> {
+        collectingHandOffs = false;
+        closeStep();
+      }));
+    }
     return closing.future();
   }
 
   /** Moves the close along; called again whenever something settles. */
   private void closeStep() {
-    if (closing == null || closing.future().isComplete()) {
+    if (closing == null || closing.future().isComplete() || collectingHandOffs) {
       return;
     }
     switch (state) {

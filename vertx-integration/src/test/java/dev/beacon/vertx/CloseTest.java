@@ -77,6 +77,28 @@ class CloseTest {
   }
 
   @Test
+  void closeCollectsWhatTheHandlesOfItsVertxStillHold() {
+    // A handle with a 1 s hand-off delay: the first event leaves at once, the next five wait in
+    // the handle. Close asks the handle to hand off now and sends all six.
+    TelemetryVerticle v = fx.deploy(fx.options());
+    Telemetry telemetry = Telemetry.create(fx.vertx, fx.options().setHandOffDelayMs(1_000), ShipperFixture.CLEAN_ENV);
+    telemetry.record("start_trace");
+    await(fx.when(() -> v.stats().map(s -> s.recorded() == 1)));
+    for (int i = 0; i < 5; i++) {
+      telemetry.record("create_run");
+    }
+    long t0 = System.nanoTime();
+    CloseReport report = await(v.close());
+
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).as("close did not wait for the delay").isLessThan(900);
+    assertThat(report.stats().recorded()).isEqualTo(6);
+    assertThat(report.stats().sent()).isEqualTo(6);
+    assertThat(fx.records()).hasSize(6);
+    assertThat(telemetry.withLocalCounts(report.stats()).pending()).as("nothing left in the handle").isZero();
+    assertBalanced(report.stats());
+  }
+
+  @Test
   void undeployClosesAndASecondCloseDoesNothing() {
     TelemetryVerticle v = fx.deploy(fx.options());
     String id = v.deploymentID();
