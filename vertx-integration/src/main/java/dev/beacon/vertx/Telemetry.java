@@ -18,9 +18,12 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.LocalMap;
 import io.vertx.core.shareddata.Shareable;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -45,13 +48,26 @@ import java.util.function.Supplier;
  * <p><b>Cost.</b> When telemetry is off (opt-out variable, {@code DO_NOT_TRACK}, CI, {@link
  * #disable()}, or the shipper switched itself off), {@code record} and {@code track} cost one
  * volatile read: no allocation, no bus message. When on, a record re-reads the two opt-out system
- * properties (the live switch), stamps the event and appends it to a lock-free buffer; the first
- * event of a hand-off schedules one task on this handle's event loop, which sends everything
- * gathered as <em>one</em> bus message, at most one per {@code handOffDelayMs} (1 ms by default):
- * after a quiet spell at once, under a stream a thousand bus messages (and shipper wake-ups) a
- * second at most, however fast events come. The caller never waits, never sees an exception, and the
- * buffer is bounded by the {@code capacity} option (past it events are counted as {@code
- * queue_full}).
+ * properties (the live switch) and stamps the event; then:
+ *
+ * <ul>
+ *   <li>on an event loop of this Vertx (a verticle, a request handler), the event goes into an
+ *       array that only that event loop touches, and that same event loop hands it off: at the end
+ *       of the current turn after a quiet spell, else at most once per {@code handOffDelayMs}
+ *       (1 ms by default), or at once when {@value #MAX_STRIPE_CHUNK} events (or {@code capacity},
+ *       if smaller) are waiting. No lock, no compare-and-set, no task for another thread: under a
+ *       stream, each event loop sends at most a thousand bus messages a second, however fast events
+ *       come;
+ *   <li>on any other thread, the event goes into a lock-free buffer bounded by the {@code capacity}
+ *       option (past it events are counted as {@code queue_full}); the first event of a hand-off
+ *       schedules one task on this handle's event loop, which sends everything gathered as
+ *       <em>one</em> bus message, with the same delay.
+ * </ul>
+ *
+ * <p>The caller never waits and never sees an exception. Hand-offs do not depend on the verticle
+ * that recorded or created the handle staying deployed, and a {@link TelemetryVerticle} that
+ * closes first has the handles of its Vertx hand off what they hold, so nothing recorded before
+ * close is left behind.
  *
  * <p>Thread-safe: record from any thread. {@link #of(Vertx)} returns one shared handle per Vertx and
  * address.
@@ -77,6 +93,10 @@ public final class Telemetry {
   private long lastHandOffNanos; // on this handle's event loop only
   private final Handler<Long> drainAfterDelay = id -> drain();
   private final Handler<Void> handOffTask = v -> handOff();
+  /** Per event-loop thread: the events recorded there, handed off from there. */
+  private final ThreadLocal<Stripe> stripes = new ThreadLocal<>();
+  private final List<Stripe> allStripes = new CopyOnWriteArrayList<>();
+  private final int stripeChunk;
   private volatile boolean enabled;
   private volatile Decision decision;
 
@@ -88,6 +108,7 @@ public final class Telemetry {
         Profiles.named(options.getProfile(), options.getSdkVersion() == null ? "unknown" : options.getSdkVersion());
     this.environment = environment;
     this.bound = options.getCapacity();
+    this.stripeChunk = Math.max(1, Math.min(bound, MAX_STRIPE_CHUNK));
     this.handOffDelayNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(0, Math.min(1_000, options.getHandOffDelayMs())));
     this.lastHandOffNanos = System.nanoTime() - handOffDelayNanos;
     this.ready = ready;
@@ -182,8 +203,15 @@ public final class Telemetry {
     List<Future<Void>> all = new ArrayList<>();
     for (WeakReference<Telemetry> ref : entry.handles()) {
       Telemetry handle = ref.get();
-      if (handle != null && handle.enabled && handle.buffered.get() > 0) {
-        all.add(handle.handOffNow());
+      if (handle != null && handle.enabled) {
+        if (handle.buffered.get() > 0) {
+          all.add(handle.handOffNow());
+        }
+        for (Stripe stripe : handle.allStripes) {
+          if (stripe.held() > 0) {
+            all.add(stripe.handOffNow());
+          }
+        }
       }
     }
     return all.isEmpty() ? Future.succeededFuture() : Future.join(all).mapEmpty();
@@ -288,6 +316,16 @@ public final class Telemetry {
 
   private void hand(TelemetryEvent event) {
     recordedHere.increment();
+    if (ready == null && Context.isOnEventLoopThread()) {
+      Stripe stripe = stripes.get();
+      if (stripe == null) {
+        stripe = stripeForThisThread();
+      }
+      if (stripe != noStripe) {
+        stripe.add(event);
+        return;
+      }
+    }
     if (buffered.incrementAndGet() > bound) {
       buffered.decrementAndGet();
       droppedHere.increment();
@@ -324,8 +362,19 @@ public final class Telemetry {
     if (handOffDelayNanos == 0 || sinceLast >= handOffDelayNanos) {
       drain();
     } else {
-      vertx.setTimer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(handOffDelayNanos - sinceLast)), drainAfterDelay);
+      timer(context, handOffDelayNanos - sinceLast, drainAfterDelay);
     }
+  }
+
+  /**
+   * A timer on {@code context} that outlives the verticle that context may belong to. Vert.x's
+   * public timers ({@code vertx.setTimer}) set from a verticle's context are cancelled when that
+   * verticle is undeployed, which would strand what a handle holds (and, for the shared buffer,
+   * every later hand-off); {@link ContextInternal#setTimer} is the same timer without that close
+   * hook (Vert.x's own modules use it for the same reason).
+   */
+  private static void timer(Context context, long delayNanos, Handler<Long> handler) {
+    ((ContextInternal) context).setTimer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(delayNanos)), handler);
   }
 
   /** On this handle's event loop: everything gathered since the last hand-off, as one bus message. */
@@ -361,6 +410,142 @@ public final class Telemetry {
     } else {
       droppedDisabled.add(i);
     }
+  }
+
+  // ------------------------------------------------------------------ per-event-loop stripes
+
+  /** The most events a stripe holds before it hands off without waiting for the delay. */
+  static final int MAX_STRIPE_CHUNK = 1_024;
+
+  /** The stripe of threads that have none (not an event loop of this handle's Vertx). */
+  private final Stripe noStripe = new Stripe(null);
+
+  private static final VarHandle COUNT;
+
+  static {
+    try {
+      COUNT = MethodHandles.lookup().findVarHandle(Stripe.class, "count", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  /** On an event loop of this handle's Vertx, its stripe (made once per thread); else noStripe. */
+  private Stripe stripeForThisThread() {
+    Context current = Vertx.currentContext();
+    Stripe stripe = noStripe;
+    if (current instanceof ContextInternal internal
+        && current.isEventLoopContext()
+        && current.owner() == vertx
+        && internal.nettyEventLoop().inEventLoop()) {
+      stripe = new Stripe(internal.unwrap());
+      allStripes.add(stripe);
+    }
+    stripes.set(stripe);
+    return stripe;
+  }
+
+  /**
+   * The events recorded on one event-loop thread, handed off from that same thread: recording
+   * there writes to an array only that thread touches (no shared buffer, no compare-and-set, no
+   * task for another thread), and the hand-off is a timer on that loop. After a quiet spell the
+   * events leave at the end of the current event-loop turn; under a stream at most once per
+   * {@code handOffDelayMs}, or as soon as {@link #MAX_STRIPE_CHUNK} events (or the capacity, if
+   * smaller) are waiting. Every field is touched by the owning thread only, except {@code count},
+   * which stats and close read from other threads.
+   */
+  private final class Stripe {
+    private final ContextInternal context;
+    private final Handler<Void> endOfTurn = v -> onSchedule();
+    private final Handler<Long> afterDelay = id -> onSchedule();
+    private TelemetryEvent[] events = new TelemetryEvent[16];
+    private int count; // through COUNT: written with release, read by other threads with acquire
+    private boolean scheduled;
+    private long lastHandOffNanos = System.nanoTime() - handOffDelayNanos;
+
+    Stripe(ContextInternal context) {
+      this.context = context;
+    }
+
+    /** On the owning thread. */
+    void add(TelemetryEvent event) {
+      int n = (int) COUNT.get(this);
+      if (n == events.length) {
+        events = Arrays.copyOf(events, Math.min(stripeChunk, n * 2));
+      }
+      events[n] = event;
+      COUNT.setRelease(this, n + 1);
+      if (n + 1 >= stripeChunk) {
+        handOff();
+      } else if (!scheduled) {
+        schedule();
+      }
+    }
+
+    private void schedule() {
+      scheduled = true;
+      long sinceLast = System.nanoTime() - lastHandOffNanos;
+      try {
+        if (handOffDelayNanos == 0 || sinceLast >= handOffDelayNanos) {
+          context.runOnContext(endOfTurn);
+        } else {
+          timer(context, handOffDelayNanos - sinceLast, afterDelay);
+        }
+      } catch (RuntimeException closed) {
+        // The Vertx is gone (closed by its owner): this handle is done. Count, never throw.
+        switchOff(Decision.disabled(Decision.Cause.DISABLED_BY_CALLER, "the Vertx was closed"));
+        handOff();
+      }
+    }
+
+    private void onSchedule() {
+      scheduled = false;
+      handOff();
+    }
+
+    /** On the owning thread: everything held, as one bus message (or counted, when off). */
+    void handOff() {
+      int n = (int) COUNT.get(this);
+      if (n == 0) {
+        return;
+      }
+      TelemetryEvent[] batch = Arrays.copyOf(events, n);
+      Arrays.fill(events, 0, n, null);
+      COUNT.setRelease(this, 0);
+      if (enabled) {
+        lastHandOffNanos = System.nanoTime();
+        vertx.eventBus().send(address, batch);
+      } else {
+        droppedDisabled.add(n);
+      }
+    }
+
+    int held() {
+      return (int) COUNT.getAcquire(this);
+    }
+
+    /** From any thread: has the owning thread hand off what it holds now. */
+    Future<Void> handOffNow() {
+      Promise<Void> sent = Promise.promise();
+      try {
+        context.runOnContext(
+            v -> {
+              handOff();
+              sent.complete();
+            });
+      } catch (RuntimeException closed) {
+        sent.complete(); // the Vertx is gone: nothing can be handed off
+      }
+      return sent.future();
+    }
+  }
+
+  private int heldInStripes() {
+    int n = 0;
+    for (Stripe stripe : allStripes) {
+      n += stripe.held();
+    }
+    return n;
   }
 
   // ------------------------------------------------------------------ switches and status
@@ -428,7 +613,7 @@ public final class Telemetry {
   public Stats withLocalCounts(Stats shipper) {
     long full = droppedHere.sum();
     long off = droppedDisabled.sum();
-    long here = buffered.get();
+    long here = buffered.get() + heldInStripes();
     EnumMap<DropReason, Long> dropped = new EnumMap<>(shipper.dropped());
     dropped.merge(DropReason.QUEUE_FULL, full, Long::sum);
     dropped.merge(DropReason.DISABLED, off, Long::sum);

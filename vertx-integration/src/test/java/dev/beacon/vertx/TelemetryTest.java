@@ -19,7 +19,9 @@ import io.vertx.core.Promise;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,6 +32,7 @@ class TelemetryTest {
 
   private ShipperFixture fx;
   private final AtomicLong busMessages = new AtomicLong();
+  private final List<Thread> senders = new CopyOnWriteArrayList<>();
 
   @BeforeEach
   void setUp() {
@@ -38,6 +41,7 @@ class TelemetryTest {
     fx.vertx.eventBus().addOutboundInterceptor(ctx -> {
       if (TelemetryOptions.DEFAULT_ADDRESS.equals(ctx.message().address())) {
         busMessages.incrementAndGet();
+        senders.add(Thread.currentThread());
       }
       ctx.next();
     });
@@ -84,9 +88,9 @@ class TelemetryTest {
   @ParameterizedTest(name = "handOffDelayMs={0}: 20 event-loop turns give {1} bus message(s)")
   @CsvSource({"0, 20", "1000, 2"})
   void theHandOffDelayGathersEventLoopTurnsIntoOneBusMessage(long delayMs, int expectedMessages) {
-    // 20 turns of the handle's own event loop, 10 records each, back to back (well inside a
-    // second): with no delay each turn is its own hand-off; with a delay the first turn leaves at
-    // once (nothing was handed off before it) and the 19 others share the next hand-off.
+    // 20 turns of an event loop, 10 records each, back to back (well inside a second): with no
+    // delay each turn is its own hand-off; with a delay the first turn leaves at once (nothing was
+    // handed off before it) and the 19 others share the next hand-off.
     TelemetryOptions options = fx.options().setHandOffDelayMs(delayMs);
     TelemetryVerticle v = fx.deploy(options);
     io.vertx.core.Context context = fx.vertx.getOrCreateContext();
@@ -101,6 +105,117 @@ class TelemetryTest {
     assertThat(stats.sent()).isEqualTo(200);
     assertThat(busMessages.get()).isEqualTo(expectedMessages);
     assertBalanced(stats);
+  }
+
+  /** Deploys a verticle that runs {@code start} on its event loop; returns its deployment id. */
+  private String deployRecorder(java.util.function.BiConsumer<io.vertx.core.Context, Promise<Void>> start) {
+    return await(fx.vertx.deployVerticle(new io.vertx.core.VerticleBase() {
+      @Override
+      public Future<?> start() {
+        Promise<Void> started = Promise.promise();
+        start.accept(context, started);
+        return started.future();
+      }
+    }));
+  }
+
+  @Test
+  void eventsRecordedOnAnEventLoopAreHandedOffByThatEventLoop() {
+    // The handle belongs to one event loop; a verticle on another records: its events go on the
+    // bus from the verticle's own thread (no shared buffer, no task for the handle's loop).
+    TelemetryVerticle v = fx.deploy(fx.options());
+    io.vertx.core.Context handleContext = fx.vertx.getOrCreateContext(); // sticky: the handle's too
+    Promise<Thread> handleThread = Promise.promise();
+    handleContext.runOnContext(x -> handleThread.complete(Thread.currentThread()));
+    Thread handleLoop = await(handleThread.future());
+    Telemetry telemetry = Telemetry.create(fx.vertx, fx.options(), CLEAN_ENV);
+    AtomicReference<Thread> recorder = new AtomicReference<>();
+    for (int attempt = 0; attempt < 4 && recorder.get() == null; attempt++) { // event loops are dealt round robin
+      deployRecorder((context, started) -> {
+        if (Thread.currentThread() != handleLoop) {
+          recorder.set(Thread.currentThread());
+          for (int i = 0; i < 5; i++) {
+            telemetry.record("start_trace");
+          }
+        }
+        started.complete();
+      });
+    }
+    assertThat(recorder.get()).as("a recorder on another event loop than the handle's").isNotNull();
+    Stats stats = flushAfter(v, 5);
+
+    assertThat(stats.sent()).isEqualTo(5);
+    assertThat(busMessages.get()).as("one turn, one hand-off").isEqualTo(1);
+    assertThat(senders).containsExactly(recorder.get());
+    assertBalanced(stats);
+  }
+
+  @Test
+  void anEventLoopHandsOffAtOnceWhenItHoldsAChunkOrTheCapacity() {
+    // 2,500 events in one turn with a 1 s delay and a capacity of 100: the event loop never holds
+    // more than 100; each full chunk leaves at once, none waits for the delay or is dropped.
+    TelemetryVerticle v = fx.deploy(fx.options());
+    TelemetryOptions small = fx.options().setCapacity(100).setHandOffDelayMs(1_000);
+    Telemetry telemetry = Telemetry.create(fx.vertx, small, CLEAN_ENV);
+    List<Long> heldAfterEachChunk = new CopyOnWriteArrayList<>();
+    deployRecorder((context, started) -> {
+      for (int i = 1; i <= 2_500; i++) {
+        telemetry.record("start_trace");
+        if (i % 100 == 99) {
+          heldAfterEachChunk.add(telemetry.withLocalCounts(Stats.EMPTY).pending());
+        }
+      }
+      started.complete();
+    });
+    Stats stats = flushAfter(v, 2_500);
+
+    assertThat(stats.sent()).isEqualTo(2_500);
+    assertThat(stats.droppedTotal()).isZero();
+    assertThat(busMessages.get()).isEqualTo(25);
+    assertThat(heldAfterEachChunk).hasSize(25).containsOnly(99L);
+  }
+
+  @Test
+  void anEventLoopKeepsHandingOffAfterTheVerticleThatRecordedIsUndeployed() {
+    // Vert.x cancels a verticle's timers when it is undeployed; the hand-off timer must survive it,
+    // or the events waiting out the delay would stay in the handle until the shipper closes.
+    TelemetryVerticle v = fx.deploy(fx.options());
+    Telemetry telemetry = Telemetry.create(fx.vertx, fx.options().setHandOffDelayMs(1_000), CLEAN_ENV);
+    String id = deployRecorder((context, started) -> {
+      telemetry.record("start_trace"); // after a quiet spell: leaves at the end of this turn
+      context.runOnContext(x -> {
+        telemetry.record("create_run"); // the next turn: waits out the delay on a timer
+        started.complete();
+      });
+    });
+    await(fx.vertx.undeploy(id));
+    Stats stats = flushAfter(v, 2);
+
+    assertThat(stats.sent()).isEqualTo(2);
+    assertThat(busMessages.get()).isEqualTo(2);
+  }
+
+  @Test
+  void aHandleMadeInAVerticleKeepsHandingOffAfterThatVerticleIsUndeployed() {
+    // The handle's own event loop is the verticle's: its hand-off timer must survive the undeploy,
+    // or every later hand-off from other threads would wait for the shipper's close.
+    TelemetryOptions options = fx.options().setHandOffDelayMs(1_000);
+    TelemetryVerticle v = fx.deploy(options);
+    AtomicReference<Telemetry> made = new AtomicReference<>();
+    String id = deployRecorder((context, started) -> {
+      made.set(Telemetry.create(fx.vertx, options, CLEAN_ENV));
+      started.complete();
+    });
+    Telemetry telemetry = made.get();
+    telemetry.record("start_trace"); // this test's thread: after a quiet spell, leaves at once
+    await(fx.when(() -> v.stats().map(s -> s.recorded() == 1)));
+    telemetry.record("create_run"); // waits out the delay on the handle's timer...
+    await(fx.vertx.undeploy(id)); // ...which this undeploy must not cancel
+    telemetry.record("create_run");
+    Stats stats = flushAfter(v, 3);
+
+    assertThat(stats.sent()).isEqualTo(3);
+    assertBalanced(telemetry.withLocalCounts(stats));
   }
 
   private static void turns(Telemetry telemetry, io.vertx.core.Context context, int left, Promise<Void> done) {
