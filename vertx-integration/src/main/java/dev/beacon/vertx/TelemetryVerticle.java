@@ -27,6 +27,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
@@ -143,6 +144,7 @@ public final class TelemetryVerticle extends VerticleBase {
   private long sentBeforeClose;
   private long droppedBeforeClose;
   private boolean collectingHandOffs; // closing: waiting for this Vertx's handles to hand off
+  private boolean announcedFull; // what the handles of this Vertx were last told (signalFullness)
 
   /** A verticle that reads its {@link TelemetryOptions} from {@code config()} (deploy by class name, launcher). */
   public TelemetryVerticle() {
@@ -274,6 +276,29 @@ public final class TelemetryVerticle extends VerticleBase {
     } else {
       intakeOne(body);
     }
+    signalFullness();
+  }
+
+  /**
+   * Tells the handles of this Vertx when the queue fills up and when it has room again (a local
+   * publish on {@link #fullnessAddress}, only when that changes). While it is full, an event handed
+   * off would be dropped here as {@code queue_full} anyway; a handle drops it at the caller's side
+   * instead, counted the same, without a hand-off, a bus message or a wake-up of this verticle.
+   * When the endpoint is down for a while, that makes recording as cheap as it gets.
+   */
+  private static final DeliveryOptions LOCAL_ONLY = new DeliveryOptions().setLocalOnly(true);
+
+  private void signalFullness() {
+    boolean full = state != State.CLOSED && held() >= options.getCapacity();
+    if (full != announcedFull) {
+      announcedFull = full;
+      try {
+        vertx.eventBus().publish(
+            fullnessAddress(options.getAddress()), new JsonObject().put("full", full), LOCAL_ONLY);
+      } catch (RuntimeException closed) {
+        // The Vertx is closing: its handles are done too.
+      }
+    }
   }
 
   /** One event of any shape: counted exactly once, whatever happens. */
@@ -398,6 +423,7 @@ public final class TelemetryVerticle extends VerticleBase {
   private void dropQueue(DropReason reason) {
     drop(reason, queue.size());
     queue.clear();
+    signalFullness();
   }
 
   private void settle(Batch batch, DropReason reasonOrNullIfSent) {
@@ -413,6 +439,7 @@ public final class TelemetryVerticle extends VerticleBase {
     if (inflight == batch) {
       inflight = null;
     }
+    signalFullness();
   }
 
   private Stats snapshot() {
@@ -437,6 +464,11 @@ public final class TelemetryVerticle extends VerticleBase {
   /** The address on which a verticle answers stats requests. */
   static String statsAddress(String address) {
     return address + ".stats";
+  }
+
+  /** The address on which a verticle tells the handles of its Vertx that its queue is full or has room. */
+  static String fullnessAddress(String address) {
+    return address + ".fullness";
   }
 
   /** The address on which a verticle takes control messages and announces that it switched off. */
@@ -845,6 +877,7 @@ public final class TelemetryVerticle extends VerticleBase {
       breaker.close();
     }
     state = State.CLOSED;
+    signalFullness(); // a shipper that closed full must not leave the handles dropping
     Stats finalStats = snapshot();
     completeFlushWaitersIfSettled();
     closing.tryComplete(

@@ -380,6 +380,53 @@ class TelemetryTest {
   }
 
   @Test
+  void whileTheShipperIsFullHandlesDropAtTheEdgeAndResumeWhenItHasRoom() {
+    // Capacity 50, one batch of 50 whose request takes 800 ms: the shipper is full until it
+    // answers. Meanwhile a record is dropped in the handle (queue_full, as the shipper would have
+    // counted it) with no bus message; once the batch is sent, records flow again.
+    fx.answerOnceThenOk(aResponse().withStatus(200).withFixedDelay(800));
+    TelemetryOptions options = fx.options().setCapacity(50).setBatchSize(50);
+    TelemetryVerticle v = fx.deploy(options);
+    Telemetry telemetry = Telemetry.create(fx.vertx, options, CLEAN_ENV);
+    for (int i = 0; i < 50; i++) {
+      telemetry.record("start_trace");
+    }
+    await(fx.when(() -> Future.succeededFuture(telemetry.shipperFull())));
+    long messagesWhenFull = busMessages.get();
+    for (int i = 0; i < 30; i++) {
+      telemetry.record("create_run");
+    }
+    assertThat(busMessages.get()).as("nothing handed off while full").isEqualTo(messagesWhenFull);
+    assertThat(telemetry.withLocalCounts(Stats.EMPTY).dropped(DropReason.QUEUE_FULL)).isEqualTo(30);
+
+    await(fx.when(() -> Future.succeededFuture(!telemetry.shipperFull())));
+    for (int i = 0; i < 5; i++) {
+      telemetry.record("evaluate");
+    }
+    Stats stats = telemetry.withLocalCounts(flushAfter(v, 55));
+
+    assertThat(stats.sent()).isEqualTo(55);
+    assertThat(stats.dropped(DropReason.QUEUE_FULL)).isEqualTo(30);
+    assertThat(stats.recorded()).isEqualTo(85);
+    assertBalanced(stats);
+  }
+
+  @Test
+  void aShipperThatClosesFullLeavesNoHandleDropping() {
+    TelemetryOptions options = fx.options().setIngestionUrl(fx.blackHole()).setCapacity(10).setCloseTimeoutMs(100);
+    TelemetryVerticle v = fx.deploy(options);
+    Telemetry telemetry = Telemetry.create(fx.vertx, options, CLEAN_ENV);
+    for (int i = 0; i < 10; i++) {
+      telemetry.record("start_trace");
+    }
+    await(fx.when(() -> Future.succeededFuture(telemetry.shipperFull())));
+    await(v.close());
+
+    await(fx.when(() -> Future.succeededFuture(!telemetry.shipperFull())));
+    assertThat(telemetry.withLocalCounts(Stats.EMPTY).dropped(DropReason.QUEUE_FULL)).isZero();
+  }
+
+  @Test
   void ofReturnsOneSharedHandlePerVertxAndAddress() {
     assertThat(Telemetry.of(fx.vertx)).isSameAs(Telemetry.of(fx.vertx));
     assertThat(Telemetry.of(fx.vertx, "other.address")).isNotSameAs(Telemetry.of(fx.vertx));
