@@ -101,7 +101,7 @@ final class Child implements AutoCloseable {
   static List<String> jvmArgs(String jfrPrefix, String name) {
     List<String> a = new ArrayList<>(List.of("-Xms2g", "-Xmx2g"));
     if (jfrPrefix != null) {
-      a.add("-XX:StartFlightRecording=settings=profile,filename=" + jfrPrefix + "-" + name + ".jfr");
+      a.add("-XX:StartFlightRecording=settings=" + System.getProperty("beacon.jfr.settings", "profile") + ",filename=" + jfrPrefix + "-" + name + ".jfr");
     }
     return a;
   }
