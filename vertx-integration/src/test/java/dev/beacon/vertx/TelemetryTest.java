@@ -196,6 +196,32 @@ class TelemetryTest {
   }
 
   @Test
+  void whatAnEventLoopHoldsWhenTelemetryIsDisabledIsCountedAsDisabled() {
+    // Five events wait out a 1 s delay in a verticle's event loop; the application opts out. When
+    // the loop's timer fires, they are counted as disabled, not sent and not lost.
+    TelemetryVerticle v = fx.deploy(fx.options());
+    Telemetry telemetry = Telemetry.create(fx.vertx, fx.options().setHandOffDelayMs(1_000), CLEAN_ENV);
+    deployRecorder((context, started) -> {
+      telemetry.record("start_trace"); // leaves at the end of this turn
+      context.runOnContext(x -> {
+        for (int i = 0; i < 5; i++) {
+          telemetry.record("create_run");
+        }
+        started.complete();
+      });
+    });
+    await(fx.when(() -> v.stats().map(s -> s.recorded() == 1)));
+    telemetry.disable();
+    await(fx.when(() -> Future.succeededFuture(telemetry.withLocalCounts(Stats.EMPTY).dropped(DropReason.DISABLED) == 5)));
+    Stats stats = telemetry.withLocalCounts(await(v.stats()));
+
+    assertThat(busMessages.get()).as("only the first turn was handed off").isEqualTo(1);
+    assertThat(stats.recorded()).isEqualTo(6);
+    assertThat(stats.pending()).isZero();
+    assertBalanced(stats);
+  }
+
+  @Test
   void aHandleMadeInAVerticleKeepsHandingOffAfterThatVerticleIsUndeployed() {
     // The handle's own event loop is the verticle's: its hand-off timer must survive the undeploy,
     // or every later hand-off from other threads would wait for the shipper's close.
