@@ -64,6 +64,10 @@ import java.util.function.Supplier;
  *       <em>one</em> bus message, with the same delay.
  * </ul>
  *
+ * <p>While the {@link TelemetryVerticle} of this Vertx says its queue is full (its endpoint is down
+ * or slow), a record is counted as {@code queue_full} here, as the shipper would have on arrival,
+ * and nothing is handed off, until it says it has room again.
+ *
  * <p>The caller never waits and never sees an exception. Hand-offs do not depend on the verticle
  * that recorded or created the handle staying deployed, and a {@link TelemetryVerticle} that
  * closes first has the handles of its Vertx hand off what they hold, so nothing recorded before
@@ -446,14 +450,20 @@ public final class Telemetry {
     }
   }
 
-  /** On an event loop of this handle's Vertx, its stripe (made once per thread); else noStripe. */
+  /**
+   * On an event loop of this handle's Vertx, its stripe (made once per thread); on an event loop
+   * of another Vertx, noStripe (remembered); outside any context (a raw Netty callback), noStripe
+   * for this record only.
+   */
   private Stripe stripeForThisThread() {
     Context current = Vertx.currentContext();
+    if (!(current instanceof ContextInternal internal)
+        || !current.isEventLoopContext()
+        || !internal.nettyEventLoop().inEventLoop()) {
+      return noStripe;
+    }
     Stripe stripe = noStripe;
-    if (current instanceof ContextInternal internal
-        && current.isEventLoopContext()
-        && current.owner() == vertx
-        && internal.nettyEventLoop().inEventLoop()) {
+    if (current.owner() == vertx) {
       stripe = new Stripe(internal.unwrap());
       allStripes.add(stripe);
     }

@@ -57,11 +57,12 @@ public final class TelemetryOptions {
   /** Default close deadline, in milliseconds: 1 s. */
   public static final long DEFAULT_CLOSE_TIMEOUT_MS = 1_000;
   /**
-   * Default least time between two hand-offs of a {@link Telemetry} handle (each one bus message
-   * with everything gathered), in milliseconds: 1. Each hand-off wakes the shipper's event loop
-   * (and a record from another thread wakes the handle's): under a stream of events this bounds
-   * both at a thousand a second. After a quiet spell a hand-off leaves at once, on the handle's
-   * next event-loop turn; 0 does that always.
+   * Default least time between two hand-offs (each one bus message with everything gathered), in
+   * milliseconds: 1. Each event loop that records with a {@link Telemetry} handle hands off its own
+   * events, and the handle those recorded on other threads. Each hand-off wakes the shipper's event
+   * loop: under a stream of events this bounds that at a thousand a second per event loop that
+   * records. After a quiet spell a hand-off leaves at once, at the end of the event-loop turn; 0
+   * does that always.
    */
   public static final long DEFAULT_HAND_OFF_DELAY_MS = 1;
   /** Default largest request body, in bytes: 1 MiB. */
