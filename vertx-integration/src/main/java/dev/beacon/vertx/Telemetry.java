@@ -233,19 +233,28 @@ public final class Telemetry {
 
   /** On this handle's event loop: everything held goes on the bus now. */
   private Future<Void> handOffNow() {
-    Promise<Void> sent = Promise.promise();
+    return runOn(
+        context,
+        () -> {
+          if (ready == null || ready.isComplete()) {
+            drain();
+          }
+        });
+  }
+
+  /** Runs {@code action} on {@code context}; completes once it ran, or at once if the Vertx is gone. */
+  private static Future<Void> runOn(Context context, Runnable action) {
+    Promise<Void> done = Promise.promise();
     try {
       context.runOnContext(
           v -> {
-            if (ready == null || ready.isComplete()) {
-              drain();
-            }
-            sent.complete();
+            action.run();
+            done.complete();
           });
     } catch (RuntimeException closed) {
-      sent.complete(); // the Vertx is gone: nothing can be handed off
+      done.complete(); // the Vertx is gone: nothing can be handed off
     }
-    return sent.future();
+    return done.future();
   }
 
   // ------------------------------------------------------------------ recording
@@ -424,12 +433,19 @@ public final class Telemetry {
     if (i < n) {
       batch = Arrays.copyOf(batch, i);
     }
-    if (enabled) {
+    if (send(batch)) {
       lastHandOffNanos = System.nanoTime();
-      vertx.eventBus().send(address, batch);
-    } else {
-      droppedDisabled.add(i);
     }
+  }
+
+  /** One hand-off: on the bus as one message, or counted as {@code disabled} if telemetry is off now. */
+  private boolean send(TelemetryEvent[] batch) {
+    if (!enabled) {
+      droppedDisabled.add(batch.length);
+      return false;
+    }
+    vertx.eventBus().send(address, batch);
+    return true;
   }
 
   // ------------------------------------------------------------------ per-event-loop stripes
@@ -538,11 +554,8 @@ public final class Telemetry {
       TelemetryEvent[] batch = Arrays.copyOf(events, n);
       Arrays.fill(events, 0, n, null);
       COUNT.setRelease(this, 0);
-      if (enabled) {
+      if (send(batch)) {
         lastHandOffNanos = System.nanoTime();
-        vertx.eventBus().send(address, batch);
-      } else {
-        droppedDisabled.add(n);
       }
     }
 
@@ -552,17 +565,7 @@ public final class Telemetry {
 
     /** From any thread: has the owning thread hand off what it holds now. */
     Future<Void> handOffNow() {
-      Promise<Void> sent = Promise.promise();
-      try {
-        context.runOnContext(
-            v -> {
-              handOff();
-              sent.complete();
-            });
-      } catch (RuntimeException closed) {
-        sent.complete(); // the Vertx is gone: nothing can be handed off
-      }
-      return sent.future();
+      return runOn(context, this::handOff);
     }
   }
 
