@@ -103,20 +103,7 @@ class CloseTest {
     // The same with the events recorded on a verticle's event loop, which holds them itself.
     TelemetryVerticle v = fx.deploy(fx.options());
     Telemetry telemetry = Telemetry.create(fx.vertx, fx.options().setHandOffDelayMs(1_000), ShipperFixture.CLEAN_ENV);
-    await(fx.vertx.deployVerticle(new io.vertx.core.VerticleBase() {
-      @Override
-      public io.vertx.core.Future<?> start() {
-        telemetry.record("start_trace"); // leaves at the end of this turn
-        io.vertx.core.Promise<Void> started = io.vertx.core.Promise.promise();
-        context.runOnContext(x -> {
-          for (int i = 0; i < 5; i++) {
-            telemetry.record("create_run"); // wait out the delay in this event loop
-          }
-          started.complete();
-        });
-        return started.future();
-      }
-    }));
+    fx.recordOneThenOnAnEventLoop(telemetry, 5); // the five wait out the delay in that event loop
     await(fx.when(() -> v.stats().map(s -> s.recorded() == 1)));
     long t0 = System.nanoTime();
     CloseReport report = await(v.close());

@@ -244,6 +244,35 @@ public class ShipperFixture implements AutoCloseable {
     }
   }
 
+  /** Deploys a verticle that runs {@code start} on its event loop; returns its deployment id. */
+  public String deployRecorder(java.util.function.BiConsumer<io.vertx.core.Context, Promise<Void>> start) {
+    return await(vertx.deployVerticle(new io.vertx.core.VerticleBase() {
+      @Override
+      public Future<?> start() {
+        Promise<Void> started = Promise.promise();
+        start.accept(context, started);
+        return started.future();
+      }
+    }));
+  }
+
+  /**
+   * Deploys a verticle that records one event in a turn of its event loop (after a quiet spell it
+   * leaves at the end of that turn) and {@code next} events in the following turn (they wait out
+   * the handle's hand-off delay in that event loop); returns its deployment id.
+   */
+  public String recordOneThenOnAnEventLoop(dev.beacon.vertx.Telemetry telemetry, int next) {
+    return deployRecorder((context, started) -> {
+      telemetry.record("start_trace");
+      context.runOnContext(x -> {
+        for (int i = 0; i < next; i++) {
+          telemetry.record("create_run");
+        }
+        started.complete();
+      });
+    });
+  }
+
   /** Completes when {@code condition} holds, checked on a Vert.x timer (the test thread never sleeps). */
   public Future<Void> when(Supplier<Future<Boolean>> condition) {
     Promise<Void> done = Promise.promise();

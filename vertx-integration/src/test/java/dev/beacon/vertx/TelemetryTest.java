@@ -107,18 +107,6 @@ class TelemetryTest {
     assertBalanced(stats);
   }
 
-  /** Deploys a verticle that runs {@code start} on its event loop; returns its deployment id. */
-  private String deployRecorder(java.util.function.BiConsumer<io.vertx.core.Context, Promise<Void>> start) {
-    return await(fx.vertx.deployVerticle(new io.vertx.core.VerticleBase() {
-      @Override
-      public Future<?> start() {
-        Promise<Void> started = Promise.promise();
-        start.accept(context, started);
-        return started.future();
-      }
-    }));
-  }
-
   @Test
   void eventsRecordedOnAnEventLoopAreHandedOffByThatEventLoop() {
     // The handle belongs to one event loop; a verticle on another records: its events go on the
@@ -131,7 +119,7 @@ class TelemetryTest {
     Telemetry telemetry = Telemetry.create(fx.vertx, fx.options(), CLEAN_ENV);
     AtomicReference<Thread> recorder = new AtomicReference<>();
     for (int attempt = 0; attempt < 4 && recorder.get() == null; attempt++) { // event loops are dealt round robin
-      deployRecorder((context, started) -> {
+      fx.deployRecorder((context, started) -> {
         if (Thread.currentThread() != handleLoop) {
           recorder.set(Thread.currentThread());
           for (int i = 0; i < 5; i++) {
@@ -158,7 +146,7 @@ class TelemetryTest {
     TelemetryOptions small = fx.options().setCapacity(100).setHandOffDelayMs(1_000);
     Telemetry telemetry = Telemetry.create(fx.vertx, small, CLEAN_ENV);
     List<Long> heldAfterEachChunk = new CopyOnWriteArrayList<>();
-    deployRecorder((context, started) -> {
+    fx.deployRecorder((context, started) -> {
       for (int i = 1; i <= 2_500; i++) {
         telemetry.record("start_trace");
         if (i % 100 == 99) {
@@ -181,13 +169,7 @@ class TelemetryTest {
     // or the events waiting out the delay would stay in the handle until the shipper closes.
     TelemetryVerticle v = fx.deploy(fx.options());
     Telemetry telemetry = Telemetry.create(fx.vertx, fx.options().setHandOffDelayMs(1_000), CLEAN_ENV);
-    String id = deployRecorder((context, started) -> {
-      telemetry.record("start_trace"); // after a quiet spell: leaves at the end of this turn
-      context.runOnContext(x -> {
-        telemetry.record("create_run"); // the next turn: waits out the delay on a timer
-        started.complete();
-      });
-    });
+    String id = fx.recordOneThenOnAnEventLoop(telemetry, 1); // the second waits on a timer
     await(fx.vertx.undeploy(id));
     Stats stats = flushAfter(v, 2);
 
@@ -201,15 +183,7 @@ class TelemetryTest {
     // the loop's timer fires, they are counted as disabled, not sent and not lost.
     TelemetryVerticle v = fx.deploy(fx.options());
     Telemetry telemetry = Telemetry.create(fx.vertx, fx.options().setHandOffDelayMs(1_000), CLEAN_ENV);
-    deployRecorder((context, started) -> {
-      telemetry.record("start_trace"); // leaves at the end of this turn
-      context.runOnContext(x -> {
-        for (int i = 0; i < 5; i++) {
-          telemetry.record("create_run");
-        }
-        started.complete();
-      });
-    });
+    fx.recordOneThenOnAnEventLoop(telemetry, 5);
     await(fx.when(() -> v.stats().map(s -> s.recorded() == 1)));
     telemetry.disable();
     await(fx.when(() -> Future.succeededFuture(telemetry.withLocalCounts(Stats.EMPTY).dropped(DropReason.DISABLED) == 5)));
@@ -228,7 +202,7 @@ class TelemetryTest {
     TelemetryOptions options = fx.options().setHandOffDelayMs(1_000);
     TelemetryVerticle v = fx.deploy(options);
     AtomicReference<Telemetry> made = new AtomicReference<>();
-    String id = deployRecorder((context, started) -> {
+    String id = fx.deployRecorder((context, started) -> {
       made.set(Telemetry.create(fx.vertx, options, CLEAN_ENV));
       started.complete();
     });
