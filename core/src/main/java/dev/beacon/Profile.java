@@ -1,5 +1,9 @@
 package dev.beacon;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -8,11 +12,18 @@ import java.util.regex.Pattern;
 
 /**
  * Who is reporting: the product, its SDK name and version, the variable users set to opt out,
- * where its remote config lives, and the catalog of events it may send. Each product builds one
- * (see {@link Profiles#mlflow(String)}).
+ * where its remote config lives, the catalog of events it may send, and (optionally) the
+ * variable that carries a parent process's session and the file that keeps the installation id.
+ * Each product has one: built in Java ({@link #builder(String)}), or read from its JSON document
+ * ({@link #fromJson(String, String)}, {@link #read(Path)}; the format is {@link #toJson()}'s). The
+ * MLflow profile ships as such a document ({@link Profiles#mlflow(String)}).
  *
- * <p>Immutable and thread-safe. Built and validated once by {@link #builder(String)}; a bad value
- * fails there with the value in the message.
+ * <p>The SDK version may be left out of a profile (a document usually does): the deployment's
+ * {@code sdkVersion} option supplies it ({@link #withSdkVersion(String)}), and a client refuses to
+ * start without one.
+ *
+ * <p>Immutable and thread-safe. Built and validated once; a bad value fails there with the key and
+ * the value in the message (and, for a document, where it came from).
  */
 public final class Profile {
 
@@ -31,6 +42,8 @@ public final class Profile {
   private final String optOutVariable;
   private final String debugVariable;
   private final String configBaseUrl;
+  private final String sessionVariable;
+  private final String installationIdPath;
   private final Catalog catalog;
 
   private Profile(Builder b) {
@@ -41,7 +54,40 @@ public final class Profile {
     this.optOutVariable = b.optOutVariable;
     this.debugVariable = b.debugVariable;
     this.configBaseUrl = b.configBaseUrl;
+    this.sessionVariable = b.sessionVariable;
+    this.installationIdPath = b.installationIdPath;
     this.catalog = Catalog.of(b.events);
+  }
+
+  /**
+   * Reads a profile document.
+   *
+   * @param json the document's text
+   * @param source where it came from (a file name, {@code "inline"}), named in every error
+   * @throws IllegalArgumentException naming the source, the key and the bad value
+   */
+  public static Profile fromJson(String json, String source) {
+    return ProfileJson.parse(json, source);
+  }
+
+  /**
+   * Reads a profile document from a file.
+   *
+   * @throws IllegalArgumentException naming the file, and the key and value when the content is bad
+   */
+  public static Profile read(Path file) {
+    String text;
+    try {
+      text = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalArgumentException("cannot read profile file " + file + ": " + e.getMessage());
+    }
+    return fromJson(text, file.toString());
+  }
+
+  /** The profile as its JSON document (compact), readable again by {@link #fromJson(String, String)}. */
+  public String toJson() {
+    return ProfileJson.write(this);
   }
 
   /** Starts a profile named {@code name} (the value of the {@code profile} option). */
@@ -59,7 +105,7 @@ public final class Profile {
     return sdkName;
   }
 
-  /** The SDK version sent under {@link #versionKey()}. */
+  /** The SDK version sent under {@link #versionKey()}, or {@code null} when the deployment supplies it. */
   public String sdkVersion() {
     return sdkVersion;
   }
@@ -86,17 +132,36 @@ public final class Profile {
 
   /**
    * The remote config URL for this SDK version: {@code {base}/{version}.json}, with the base given
-   * here, or the profile's when {@code base} is null. Returns {@code null} when there is no base.
+   * here, or the profile's when {@code base} is null. Returns {@code null} when there is no base or
+   * no version.
    */
   public String configUrl(String base) {
     String b = base != null ? base : configBaseUrl;
-    if (b == null) {
+    if (b == null || sdkVersion == null) {
       return null;
     }
     while (b.endsWith("/")) {
       b = b.substring(0, b.length() - 1);
     }
     return b + "/" + sdkVersion + ".json";
+  }
+
+  /**
+   * The environment variable that carries a session id into child processes (MLflow: {@code
+   * _MLFLOW_TELEMETRY_SESSION_ID}): when it holds a valid id, a client uses it instead of a new
+   * one. {@code null} when the profile has none.
+   */
+  public String sessionVariable() {
+    return sessionVariable;
+  }
+
+  /**
+   * Where the installation id is kept, or {@code null} when the profile sends none: a path relative
+   * to the user's config directory ({@code mlflow/telemetry.json}), or one starting with {@code ~},
+   * {@code $XDG_CONFIG_HOME} or {@code %APPDATA%} ({@link InstallationId#resolve}).
+   */
+  public String installationIdPath() {
+    return installationIdPath;
   }
 
   /** The events this profile may send. */
@@ -120,6 +185,8 @@ public final class Profile {
     b.optOutVariable = optOutVariable;
     b.debugVariable = debugVariable;
     b.configBaseUrl = configBaseUrl;
+    b.sessionVariable = sessionVariable;
+    b.installationIdPath = installationIdPath;
     for (String event : catalog.eventNames()) {
       b.events.add(catalog.definition(event));
     }
@@ -138,6 +205,8 @@ public final class Profile {
         + optOutVariable
         + ", config="
         + configBaseUrl
+        + (sessionVariable == null ? "" : ", session=" + sessionVariable)
+        + (installationIdPath == null ? "" : ", installationId=" + installationIdPath)
         + ", events="
         + catalog.eventNames().size()
         + "}";
@@ -152,6 +221,8 @@ public final class Profile {
     private String optOutVariable;
     private String debugVariable;
     private String configBaseUrl;
+    private String sessionVariable;
+    private String installationIdPath;
     private final List<EventDefinition> events = new ArrayList<>();
 
     private Builder(String name) {
@@ -164,7 +235,7 @@ public final class Profile {
       return this;
     }
 
-    /** The SDK version. Required. */
+    /** The SDK version; optional (the deployment's {@code sdkVersion} option can supply it). */
     public Builder sdkVersion(String sdkVersion) {
       this.sdkVersion = sdkVersion;
       return this;
@@ -194,6 +265,21 @@ public final class Profile {
       return this;
     }
 
+    /** The variable that carries a parent process's session id; optional. */
+    public Builder sessionVariable(String variable) {
+      this.sessionVariable = variable;
+      return this;
+    }
+
+    /**
+     * Where the installation id file lives ({@link Profile#installationIdPath()}); optional: without
+     * it no installation id is sent.
+     */
+    public Builder installationIdPath(String path) {
+      this.installationIdPath = path;
+      return this;
+    }
+
     /** Adds an event without params. */
     public Builder event(String eventName) {
       events.add(EventDefinition.of(eventName));
@@ -216,7 +302,9 @@ public final class Profile {
         throw new IllegalArgumentException("profile name must be lowercase, but was '" + name + "'");
       }
       requireText("sdkName", sdkName);
-      requireText("sdkVersion", sdkVersion);
+      if (sdkVersion != null) {
+        requireText("sdkVersion", sdkVersion);
+      }
       if (versionKey == null) {
         versionKey = name.replace('-', '_') + "_version";
       }
@@ -230,6 +318,15 @@ public final class Profile {
       if (debugVariable != null && !VARIABLE.matcher(debugVariable).matches()) {
         throw new IllegalArgumentException(
             "debugVariable must be a variable name, but was '" + debugVariable + "'");
+      }
+      if (sessionVariable != null && !VARIABLE.matcher(sessionVariable).matches()) {
+        throw new IllegalArgumentException(
+            "sessionVariable must be a variable name, but was '" + sessionVariable + "'");
+      }
+      if (installationIdPath != null
+          && (installationIdPath.isBlank() || installationIdPath.length() > 256 || !installationIdPath.endsWith(".json"))) {
+        throw new IllegalArgumentException(
+            "installationId.path must be a .json file path of at most 256 characters, but was '" + installationIdPath + "'");
       }
       if (configBaseUrl != null && !configBaseUrl.startsWith("https://") && !configBaseUrl.startsWith("http://")) {
         throw new IllegalArgumentException(

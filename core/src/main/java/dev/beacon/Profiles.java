@@ -1,11 +1,25 @@
 package dev.beacon;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
-/** The profiles Beacon ships with. */
+/**
+ * The profiles Beacon ships with, as JSON documents in {@code beacon-core}'s resources
+ * ({@code dev/beacon/profiles/<name>.json}), and the resolution of a {@code profile} reference: a
+ * built-in name or the path of a document.
+ *
+ * <p>Thread-safe; built-in documents are read once.
+ */
 public final class Profiles {
+
+  /** The names of the built-in profiles. */
+  public static final List<String> BUILT_IN = List.of("mlflow");
 
   /** The MLflow telemetry config base; the config is {@code {base}/{version}.json}. */
   public static final String MLFLOW_CONFIG_BASE = "https://config.mlflow-telemetry.io";
@@ -23,43 +37,78 @@ public final class Profiles {
           "catboost", "spark", "mleap", "onnx", "h2o", "transformers", "sentence_transformers",
           "langchain", "llama_index", "openai", "statsmodels", "prophet", "spacy", "custom");
 
+  private static final Map<String, Profile> LOADED = new ConcurrentHashMap<>();
+
   private Profiles() {}
 
   /**
    * The MLflow profile for SDK version {@code version}: the ten events of MLflow's telemetry page,
-   * opt-out variable {@value #MLFLOW_OPT_OUT}, config at {@value #MLFLOW_CONFIG_BASE}.
+   * opt-out variable {@value #MLFLOW_OPT_OUT}, config at {@value #MLFLOW_CONFIG_BASE}, MLflow's
+   * session variable and installation id file.
    *
-   * @throws IllegalArgumentException if {@code version} is blank or longer than 64 characters
+   * @throws IllegalArgumentException if {@code version} is null, blank or longer than 64 characters
    */
   public static Profile mlflow(String version) {
-    return Profile.builder("mlflow")
-        .sdkName(MLFLOW_SDK_NAME)
-        .sdkVersion(version)
-        .versionKey("mlflow_version")
-        .optOutVariable(MLFLOW_OPT_OUT)
-        .configBaseUrl(MLFLOW_CONFIG_BASE)
-        .event("import_mlflow")
-        .event("create_experiment")
-        .event("create_run", Map.of("imports", ParamSpec.listOf(MlLibraries.MARKERS.keySet())))
-        .event("create_logged_model", Map.of("flavor", ParamSpec.oneOf(MLFLOW_FLAVORS)))
-        .event("create_registered_model")
-        .event("create_model_version")
-        .event("create_prompt")
-        .event("start_trace")
-        .event("log_assessment")
-        .event("evaluate")
-        .build();
+    return versioned(builtIn("mlflow"), version);
   }
 
   /**
-   * The profile named {@code name} at {@code version}, for the {@code profile} deployment option.
+   * The built-in profile named {@code name} (trimmed, any case), without a version.
    *
-   * @throws IllegalArgumentException for an unknown name
+   * @throws IllegalArgumentException for an unknown name, listing the known ones
+   */
+  public static Profile builtIn(String name) {
+    String key = name == null ? null : name.trim().toLowerCase(Locale.ROOT);
+    if (key == null || !BUILT_IN.contains(key)) {
+      throw new IllegalArgumentException(
+          "unknown profile '" + name + "' (built in: " + String.join(", ", BUILT_IN)
+              + "; or give the path of a profile document, or the document itself)");
+    }
+    return LOADED.computeIfAbsent(key, Profiles::load);
+  }
+
+  /**
+   * The profile named {@code name} at {@code version}.
+   *
+   * @throws IllegalArgumentException for an unknown name or a bad version
    */
   public static Profile named(String name, String version) {
-    if ("mlflow".equals(name == null ? null : name.trim().toLowerCase(Locale.ROOT))) {
-      return mlflow(version);
+    return versioned(builtIn(name), version);
+  }
+
+  /**
+   * A profile reference as the {@code profile} option holds it: a built-in name, or the path of a
+   * profile document (anything with a path separator or ending in {@code .json}).
+   *
+   * @throws IllegalArgumentException naming the reference, the file, or the bad key and value
+   */
+  public static Profile resolve(String reference) {
+    if (reference == null || reference.isBlank()) {
+      throw new IllegalArgumentException("profile must be a built-in name or a file path, but was '" + reference + "'");
     }
-    throw new IllegalArgumentException("unknown profile '" + name + "' (known: mlflow)");
+    String r = reference.trim();
+    if (r.endsWith(".json") || r.indexOf('/') >= 0 || r.indexOf('\\') >= 0) {
+      return Profile.read(Path.of(r));
+    }
+    return builtIn(r);
+  }
+
+  private static Profile versioned(Profile p, String version) {
+    if (version == null) {
+      throw new IllegalArgumentException("sdkVersion must be 1 to 64 characters, but was 'null'");
+    }
+    return p.withSdkVersion(version);
+  }
+
+  private static Profile load(String name) {
+    String resource = "profiles/" + name + ".json";
+    try (InputStream in = Profiles.class.getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new IllegalStateException("beacon-core lacks its resource dev/beacon/" + resource);
+      }
+      return Profile.fromJson(new String(in.readAllBytes(), StandardCharsets.UTF_8), "built-in " + name + ".json");
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read dev/beacon/" + resource, e);
+    }
   }
 }

@@ -126,7 +126,9 @@ class ProfileTest {
         Arguments.of((UnaryOperator<Profile.Builder>) b -> b.sdkName("  "), "sdkName", "'  '"),
         Arguments.of((UnaryOperator<Profile.Builder>) b -> b.sdkName("s".repeat(65)), "sdkName", "s".repeat(65)),
         Arguments.of((UnaryOperator<Profile.Builder>) b -> b.sdkVersion(""), "sdkVersion", "''"),
-        Arguments.of((UnaryOperator<Profile.Builder>) b -> b.sdkVersion(null), "sdkVersion", "null"),
+        Arguments.of((UnaryOperator<Profile.Builder>) b -> b.sessionVariable("MY SESSION"), "sessionVariable", "'MY SESSION'"),
+        Arguments.of(
+            (UnaryOperator<Profile.Builder>) b -> b.installationIdPath("acme/id.txt"), "installationId.path", "'acme/id.txt'"),
         Arguments.of(
             (UnaryOperator<Profile.Builder>) b -> b.optOutVariable("NO-TELEMETRY"), "optOutVariable", "'NO-TELEMETRY'"),
         Arguments.of((UnaryOperator<Profile.Builder>) b -> b.optOutVariable("1X"), "optOutVariable", "'1X'"),
@@ -157,6 +159,14 @@ class ProfileTest {
     assertThatThrownBy(() -> minimal(name).build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("'" + name + "'");
+  }
+
+  @Test
+  void aProfileMayLeaveTheVersionToTheDeployment() {
+    Profile p = minimal("acme").sdkVersion(null).configBaseUrl("https://c.example").build();
+    assertThat(p.sdkVersion()).isNull();
+    assertThat(p.configUrl(null)).as("no version, no config URL").isNull();
+    assertThat(p.withSdkVersion("2.0").configUrl(null)).isEqualTo("https://c.example/2.0.json");
   }
 
   @Test
