@@ -23,6 +23,8 @@ import java.util.regex.Pattern;
  *     {@code win32}), matched against the config's {@code disable_os}; not sent
  * @param trackingUriScheme the backend's scheme class, or {@code null}
  * @param isLocalhost for http and https backends, whether the host is loopback; else {@code null}
+ * @param installationId the installation id (a UUID with dashes), or {@code null} when the profile
+ *     keeps none or it could not be read or written; sent as {@code installation_id} when present
  */
 public record ClientInfo(
     String sessionId,
@@ -34,13 +36,15 @@ public record ClientInfo(
     String operatingSystem,
     String platform,
     String trackingUriScheme,
-    Boolean isLocalhost) {
+    Boolean isLocalhost,
+    String installationId) {
 
   /** The scheme classes that may be sent as {@code tracking_uri_scheme}. */
   public static final Set<String> SCHEMES =
       Set.of("file", "sqlite", "mysql", "postgresql", "mssql", "http", "https", "databricks", "custom_scheme");
 
   private static final Pattern SESSION_ID = Pattern.compile("[0-9a-f]{32}");
+  private static final Pattern INSTALLATION_ID = Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
   private static final Pattern WINDOWS_PATH = Pattern.compile("^[A-Za-z]:[\\\\/].*|^\\\\\\\\.*");
   private static final Pattern SCHEME = Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*):.*", Pattern.DOTALL);
 
@@ -53,21 +57,50 @@ public record ClientInfo(
     if (trackingUriScheme != null && !SCHEMES.contains(trackingUriScheme)) {
       throw new IllegalArgumentException("unknown scheme class '" + trackingUriScheme + "'");
     }
+    if (installationId != null && !INSTALLATION_ID.matcher(installationId).matches()) {
+      throw new IllegalArgumentException("installationId must be a UUID, but was '" + installationId + "'");
+    }
   }
 
   /**
    * The info of a new client of {@code profile} on this JVM: a fresh secure session id, this
-   * JVM's Java version and OS (from the system properties), and the class of {@code backendUri}.
+   * JVM's Java version and OS (from the system properties), and the class of {@code backendUri};
+   * no installation id.
    */
   public static ClientInfo current(Profile profile, String backendUri) {
+    return current(profile, backendUri, Ids.newSessionId(), null);
+  }
+
+  /**
+   * The info of a client of {@code profile} on this JVM with this session id (a parent process's,
+   * from the profile's session variable, or a fresh one) and installation id (or {@code null}).
+   */
+  public static ClientInfo current(Profile profile, String backendUri, String sessionId, String installationId) {
     return of(
-        Ids.newSessionId(),
-        profile,
-        javaVersion(Runtime.version()),
-        System.getProperty("os.name", ""),
-        System.getProperty("os.version", ""),
-        System.getProperty("os.arch", ""),
-        backendUri);
+            sessionId,
+            profile,
+            javaVersion(Runtime.version()),
+            System.getProperty("os.name", ""),
+            System.getProperty("os.version", ""),
+            System.getProperty("os.arch", ""),
+            backendUri)
+        .withInstallationId(installationId);
+  }
+
+  /** This info with another installation id. */
+  public ClientInfo withInstallationId(String id) {
+    return new ClientInfo(
+        sessionId, sourceSdk, versionKey, sdkVersion, schemaVersion, javaVersion, operatingSystem, platform,
+        trackingUriScheme, isLocalhost, id);
+  }
+
+  /**
+   * The {@code User-Agent} Beacon sends on config and ingestion requests: {@code beacon/<version>
+   * (<source_sdk> <sdk version>; Java <version>)}, for example {@code beacon/0.1.0 (mlflow-java
+   * 3.7.0; Java 17.0.15)}.
+   */
+  public String userAgent() {
+    return "beacon/" + Beacon.VERSION + " (" + sourceSdk + " " + sdkVersion + "; Java " + javaVersion + ")";
   }
 
   /** The info from explicit parts; for tests and for hosts that know better. */
@@ -89,10 +122,33 @@ public record ClientInfo(
         profile.sdkVersion(),
         Profile.SCHEMA_VERSION,
         javaVersion,
-        osName + "-" + osVersion + "-" + osArch,
+        osName + "-" + osVersion + "-" + machine(osName, osArch),
         platform(osName),
         scheme,
-        local);
+        local,
+        null);
+  }
+
+  /**
+   * The architecture as Python's {@code platform.machine()} names it, from Java's {@code os.arch}:
+   * on Linux {@code x86_64}, {@code aarch64}, {@code i686}; on macOS {@code x86_64}, {@code arm64};
+   * on Windows {@code AMD64}, {@code ARM64}, {@code x86}. Anything else is passed on as is.
+   */
+  public static String machine(String osName, String osArch) {
+    String arch = osArch == null ? "" : osArch.trim();
+    String a = arch.toLowerCase(Locale.ROOT);
+    String os = platform(osName);
+    boolean x64 = a.equals("amd64") || a.equals("x86_64") || a.equals("x64");
+    boolean arm64 = a.equals("aarch64") || a.equals("arm64");
+    boolean x86 = a.equals("x86") || a.equals("i386") || a.equals("i486") || a.equals("i586") || a.equals("i686");
+    switch (os) {
+      case "win32":
+        return x64 ? "AMD64" : arm64 ? "ARM64" : x86 ? "x86" : arch;
+      case "darwin":
+        return x64 ? "x86_64" : arm64 ? "arm64" : arch;
+      default:
+        return x64 ? "x86_64" : arm64 ? "aarch64" : x86 ? "i686" : arch;
+    }
   }
 
   /** {@code feature.interim.update} of a runtime version, for example {@code 17.0.15}. */

@@ -17,6 +17,31 @@ public final class Ids {
   }
 
   /**
+   * A session id handed down by a parent process (the profile's session variable), normalised to
+   * 32 lowercase hex characters; {@code null} when {@code value} is not a UUID, with or without
+   * dashes, so that a bad value gets a fresh id rather than an error.
+   */
+  public static String sessionIdFrom(String value) {
+    if (value == null) {
+      return null;
+    }
+    String v = value.trim().toLowerCase(java.util.Locale.ROOT);
+    if (v.length() == 36 && v.charAt(8) == '-' && v.charAt(13) == '-' && v.charAt(18) == '-' && v.charAt(23) == '-') {
+      v = v.replace("-", "");
+    }
+    if (v.length() != 32) {
+      return null;
+    }
+    for (int i = 0; i < 32; i++) {
+      char c = v.charAt(i);
+      if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+        return null;
+      }
+    }
+    return v;
+  }
+
+  /**
    * 32 random hex characters from {@code random}: used for partition keys, which only spread
    * records across shards and need no secrecy.
    */

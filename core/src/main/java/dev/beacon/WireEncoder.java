@@ -501,6 +501,9 @@ public final class WireEncoder {
       } else {
         g.writeBooleanField("is_localhost", info.isLocalhost());
       }
+      if (info.installationId() != null) {
+        g.writeStringField("installation_id", info.installationId()); // MLflow >= 3.7
+      }
       g.writeEndObject();
     } catch (IOException e) {
       throw new UncheckedIOException(e);

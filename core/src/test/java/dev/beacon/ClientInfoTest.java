@@ -192,7 +192,7 @@ class ClientInfoTest {
     assertThat(info.sdkVersion()).isEqualTo("3.7.0");
     assertThat(info.schemaVersion()).isEqualTo(2);
     assertThat(info.javaVersion()).isEqualTo("17.0.15");
-    assertThat(info.operatingSystem()).isEqualTo("Mac OS X-14.5-aarch64");
+    assertThat(info.operatingSystem()).isEqualTo("Mac OS X-14.5-arm64");
     assertThat(info.platform()).isEqualTo("darwin");
     assertThat(info.trackingUriScheme()).isEqualTo("https");
     assertThat(info.isLocalhost()).isTrue();
@@ -208,7 +208,8 @@ class ClientInfoTest {
     assertThat(a.javaVersion()).matches("\\d+\\.\\d+\\.\\d+").startsWith(Runtime.version().feature() + ".");
     assertThat(a.operatingSystem())
         .isEqualTo(
-            System.getProperty("os.name") + "-" + System.getProperty("os.version") + "-" + System.getProperty("os.arch"));
+            System.getProperty("os.name") + "-" + System.getProperty("os.version") + "-"
+                + ClientInfo.machine(System.getProperty("os.name"), System.getProperty("os.arch")));
     assertThat(a.platform()).isEqualTo(ClientInfo.platform(System.getProperty("os.name")));
     assertThat(a.trackingUriScheme()).isEqualTo("sqlite");
     assertThat(a.isLocalhost()).isNull();
@@ -260,8 +261,49 @@ class ClientInfoTest {
   void rejectsAnUnknownSchemeClass() {
     assertThatThrownBy(
             () ->
-                new ClientInfo(SESSION, "s", "k", "v", 2, "17.0.0", "os", "linux", "s3://bucket", null))
+                new ClientInfo(SESSION, "s", "k", "v", 2, "17.0.0", "os", "linux", "s3://bucket", null, null))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("'s3://bucket'");
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource({
+    "Linux, amd64, x86_64", "Linux, aarch64, aarch64", "Linux, x86, i686", "Linux, riscv64, riscv64",
+    "Mac OS X, x86_64, x86_64", "Mac OS X, aarch64, arm64",
+    "Windows 11, amd64, AMD64", "Windows 11, aarch64, ARM64", "Windows 10, x86, x86"
+  })
+  void theArchitectureIsNamedAsPythonNamesIt(String osName, String javaArch, String python) {
+    assertThat(ClientInfo.machine(osName, javaArch)).isEqualTo(python);
+  }
+
+  @Test
+  void theUserAgentNamesBeaconTheSdkAndJava() {
+    ClientInfo info = ClientInfo.of(SESSION, MLFLOW, "17.0.15", "Linux", "6.1", "amd64", null);
+    assertThat(info.userAgent()).isEqualTo("beacon/" + Beacon.VERSION + " (mlflow-java 3.7.0; Java 17.0.15)");
+    assertThat(Beacon.VERSION).as("the build's version, filtered in").matches("\\d+\\.\\d+\\.\\d+.*");
+  }
+
+  @Test
+  void anInstallationIdMustBeAUuid() {
+    ClientInfo info = ClientInfo.of(SESSION, MLFLOW, "17.0.15", "Linux", "6.1", "amd64", null);
+    assertThat(info.withInstallationId("0dc6df31-3c94-4214-84fc-4ee8ce874c4c").installationId())
+        .isEqualTo("0dc6df31-3c94-4214-84fc-4ee8ce874c4c");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> info.withInstallationId("/home/alice"))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource(
+      value = {
+        "45e2751243e84c7e87aca6ac25d75a0d, 45e2751243e84c7e87aca6ac25d75a0d",
+        "45E2751243E84C7E87ACA6AC25D75A0D, 45e2751243e84c7e87aca6ac25d75a0d",
+        "45e27512-43e8-4c7e-87ac-a6ac25d75a0d, 45e2751243e84c7e87aca6ac25d75a0d",
+        "' 45e2751243e84c7e87aca6ac25d75a0d ', 45e2751243e84c7e87aca6ac25d75a0d",
+        "45e2751243e84c7e87aca6ac25d75a0, NULL", "xyz, NULL", "'', NULL",
+        "45e2751243e84c7e87aca6ac25d75a0g, NULL"
+      },
+      nullValues = "NULL")
+  void aSessionIdFromTheParentIsNormalisedOrRefused(String value, String expected) {
+    assertThat(Ids.sessionIdFrom(value)).isEqualTo(expected);
   }
 }

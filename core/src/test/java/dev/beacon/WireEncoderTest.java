@@ -33,7 +33,7 @@ class WireEncoderTest {
   private static final String APPENDIX =
       "{\"records\": [{\"data\": {\"session_id\": \"45e2751243e84c7e87aca6ac25d75a0d\", \"source_sdk\": \"mlflow-java\",\n"
           + "  \"mlflow_version\": \"3.7.0\", \"schema_version\": 2, \"java_version\": \"17.0.15\",\n"
-          + "  \"operating_system\": \"Linux-6.1.0-18-amd64-amd64\", \"tracking_uri_scheme\": \"sqlite\", \"is_localhost\": null,\n"
+          + "  \"operating_system\": \"Linux-6.1.0-18-amd64-x86_64\", \"tracking_uri_scheme\": \"sqlite\", \"is_localhost\": null,\n"
           + "  \"timestamp_ns\": 1753760188623715000, \"event_name\": \"create_run\",\n"
           + "  \"params\": \"{\\\"imports\\\":[\\\"smile\\\"]}\", \"status\": \"success\", \"duration_ms\": 12},\n"
           + "  \"partition-key\": \"9f1c2e0b7a4d4b0c8e2f6a1b3c5d7e9f\"}]}";
@@ -126,7 +126,7 @@ class WireEncoderTest {
     assertThat(data.get("schema_version").isInt()).isTrue();
     assertThat(data.get("schema_version").intValue()).isEqualTo(2);
     assertThat(data.get("java_version").textValue()).isEqualTo("17.0.15");
-    assertThat(data.get("operating_system").textValue()).isEqualTo("Linux-6.1.0-18-amd64-amd64");
+    assertThat(data.get("operating_system").textValue()).isEqualTo("Linux-6.1.0-18-amd64-x86_64");
     assertThat(data.get("tracking_uri_scheme").textValue()).isEqualTo("sqlite");
     assertThat(data.get("is_localhost").isNull()).isTrue();
     assertThat(data.get("timestamp_ns").isIntegralNumber()).isTrue();
