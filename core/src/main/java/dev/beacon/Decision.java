@@ -29,7 +29,9 @@ public record Decision(boolean enabled, Cause cause, String detail) {
     /** The ingestion endpoint rejected a batch (400, 401, 403, 404). */
     INGESTION_REJECTED,
     /** The host application called {@code disable()}. */
-    DISABLED_BY_CALLER
+    DISABLED_BY_CALLER,
+    /** No shipper ({@code TelemetryVerticle}) answers on the handle's address: events go nowhere. */
+    NO_SHIPPER
   }
 
   /** The one "on" decision. */
@@ -49,9 +51,20 @@ public record Decision(boolean enabled, Cause cause, String detail) {
     return new Decision(false, cause, detail);
   }
 
-  /** One line for humans: {@code enabled} or {@code disabled: <detail>}. */
+  /**
+   * One line for humans: {@code enabled}, {@code enabled (<note>)} when an enabled decision
+   * carries a note (see {@link #withNote}), or {@code disabled: <detail>}.
+   */
   public String describe() {
-    return enabled ? "enabled" : "disabled: " + detail;
+    if (enabled) {
+      return detail.equals(ENABLED.detail) ? "enabled" : "enabled (" + detail + ")";
+    }
+    return "disabled: " + detail;
+  }
+
+  /** An enabled decision with a note for the user (events rejected as unknown, say); a disabled one as is. */
+  public Decision withNote(String note) {
+    return enabled && note != null && !note.isBlank() ? new Decision(true, Cause.ENABLED, note) : this;
   }
 
   @Override

@@ -1,13 +1,15 @@
 package dev.beacon;
 
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * A snapshot of one client's counters. At every moment {@code recorded = sent + pending +
- * dropped}, with every drop under exactly one {@link DropReason}; {@link #balanced()} checks it.
+ * A snapshot of one client's counters. At every moment {@code recorded = sent + printed + pending
+ * + dropped}, with every drop under exactly one {@link DropReason}; {@link #balanced()} checks it.
  * {@code pending} is measured (events held in the queue or in flight), not derived, so the identity
  * is a real check.
  *
@@ -20,6 +22,10 @@ import java.util.Map;
  * @param requests ingestion requests attempted (retries included)
  * @param retries retry attempts
  * @param resent events that were sent again after a lost response: they may arrive twice
+ * @param printed events printed in debug mode instead of sent
+ * @param rejectedNames the first few distinct event names rejected as unknown (at most {@value
+ *     #MAX_REJECTED_NAMES}, each at most 64 characters): a typo or a missing catalog entry, said
+ *     here instead of dropped in silence
  */
 public record Stats(
     long recorded,
@@ -30,10 +36,23 @@ public record Stats(
     long paramsCoerced,
     long requests,
     long retries,
-    long resent) {
+    long resent,
+    long printed,
+    List<String> rejectedNames) {
+
+  /** Most rejected event names a snapshot keeps. */
+  public static final int MAX_REJECTED_NAMES = 5;
+
+  /** The counters without debug printing and without rejected names. */
+  public Stats(
+      long recorded, long sent, long pending, Map<DropReason, Long> dropped, long paramsStripped, long paramsCoerced,
+      long requests, long retries, long resent) {
+    this(recorded, sent, pending, dropped, paramsStripped, paramsCoerced, requests, retries, resent, 0, List.of());
+  }
 
   /** Copies the drop map, filling absent reasons with zero. */
   public Stats {
+    rejectedNames = rejectedNames == null ? List.of() : List.copyOf(rejectedNames);
     EnumMap<DropReason, Long> copy = new EnumMap<>(DropReason.class);
     for (DropReason r : DropReason.values()) {
       Long v = dropped == null ? null : dropped.get(r);
@@ -44,6 +63,11 @@ public record Stats(
 
   /** All zero. */
   public static final Stats EMPTY = new Stats(0, 0, 0, Map.of(), 0, 0, 0, 0, 0);
+
+  /** This snapshot with other rejected names. */
+  public Stats withRejectedNames(List<String> names) {
+    return new Stats(recorded, sent, pending, dropped, paramsStripped, paramsCoerced, requests, retries, resent, printed, names);
+  }
 
   /** All drops. */
   public long droppedTotal() {
@@ -59,9 +83,9 @@ public record Stats(
     return dropped.get(reason);
   }
 
-  /** Whether {@code recorded == sent + pending + dropped}. */
+  /** Whether {@code recorded == sent + printed + pending + dropped}. */
   public boolean balanced() {
-    return recorded == sent + pending + droppedTotal();
+    return recorded == sent + printed + pending + droppedTotal();
   }
 
   /** The counters as a flat map with stable keys ({@code dropped.queue_full}, ...), for JSON. */
@@ -79,10 +103,14 @@ public record Stats(
     m.put("requests", requests);
     m.put("retries", retries);
     m.put("resent", resent);
+    m.put("printed", printed);
     return m;
   }
 
-  /** Reads {@link #toMap()}'s form back; missing keys are zero. */
+  /**
+   * Reads {@link #toMap()}'s form back; missing keys are zero. A {@code rejected_names} entry (a
+   * list of strings, as a stats reply on the bus carries it) is read too.
+   */
   public static Stats fromMap(Map<String, ?> m) {
     EnumMap<DropReason, Long> dropped = new EnumMap<>(DropReason.class);
     for (DropReason r : DropReason.values()) {
@@ -97,7 +125,21 @@ public record Stats(
         number(m.get("params_coerced")),
         number(m.get("requests")),
         number(m.get("retries")),
-        number(m.get("resent")));
+        number(m.get("resent")),
+        number(m.get("printed")),
+        names(m.get("rejected_names")));
+  }
+
+  private static List<String> names(Object o) {
+    List<String> out = new ArrayList<>();
+    if (o instanceof Iterable<?> items) {
+      for (Object item : items) {
+        if (item instanceof String s && out.size() < MAX_REJECTED_NAMES) {
+          out.add(s);
+        }
+      }
+    }
+    return out;
   }
 
   private static long number(Object o) {
@@ -106,6 +148,6 @@ public record Stats(
 
   @Override
   public String toString() {
-    return "Stats" + toMap();
+    return "Stats" + toMap() + (rejectedNames.isEmpty() ? "" : " rejected_names=" + rejectedNames);
   }
 }

@@ -1,6 +1,8 @@
 package dev.beacon;
 
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.List;
 
 /**
  * The mutable counters behind {@link Stats}. <b>Not thread-safe</b>: owned by one thread (the
@@ -15,6 +17,8 @@ public final class StatsCounter {
   private long requests;
   private long retries;
   private long resent;
+  private long printed;
+  private final List<String> rejectedNames = new ArrayList<>(0);
 
   /** An event reached the client. */
   public void recorded() {
@@ -52,6 +56,27 @@ public final class StatsCounter {
     resent += n;
   }
 
+  /** {@code n} events were printed in debug mode instead of sent. */
+  public void printed(long n) {
+    printed += n;
+  }
+
+  /**
+   * An event named {@code name} was rejected as unknown: the first {@value Stats#MAX_REJECTED_NAMES}
+   * distinct names are kept (cut to 64 characters, control characters replaced), so that a typo
+   * can be told; never sent anywhere.
+   */
+  public void rejectedName(Object name) {
+    if (rejectedNames.size() >= Stats.MAX_REJECTED_NAMES || !(name instanceof String s)) {
+      return;
+    }
+    String shown = s.length() > 64 ? s.substring(0, 64) : s;
+    shown = shown.replaceAll("\\p{Cntrl}", "?");
+    if (!rejectedNames.contains(shown)) {
+      rejectedNames.add(shown);
+    }
+  }
+
   /** Events recorded so far. */
   public long recordedCount() {
     return recorded;
@@ -68,6 +93,7 @@ public final class StatsCounter {
     for (DropReason r : DropReason.values()) {
       d.put(r, dropped[r.ordinal()]);
     }
-    return new Stats(recorded, sent, pending, d, paramsStripped, paramsCoerced, requests, retries, resent);
+    return new Stats(
+        recorded, sent, pending, d, paramsStripped, paramsCoerced, requests, retries, resent, printed, rejectedNames);
   }
 }

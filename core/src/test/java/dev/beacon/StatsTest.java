@@ -72,6 +72,27 @@ class StatsTest {
   }
 
   @Test
+  void printedEventsEnterTheIdentityAndAreNeverSent() {
+    Stats s = new Stats(5, 0, 1, Map.of(DropReason.INVALID, 1L), 0, 0, 0, 0, 0, 3, List.of("creat_run"));
+    assertThat(s.balanced()).isTrue();
+    assertThat(s.sent()).isZero();
+    Stats back = Stats.fromMap(Map.of("recorded", 5, "pending", 1, "dropped.invalid", 1, "printed", 3,
+        "rejected_names", List.of("creat_run", 7, "x")));
+    assertThat(back.printed()).isEqualTo(3);
+    assertThat(back.rejectedNames()).containsExactly("creat_run", "x");
+    assertThat(back.balanced()).isTrue();
+  }
+
+  @Test
+  void theCounterKeepsTheFirstFewRejectedNamesCutAndCleaned() {
+    StatsCounter c = new StatsCounter();
+    for (Object name : new Object[] {"creat_run", "creat_run", 42, "x".repeat(100), "bad\nname", "a", "b", "c"}) {
+      c.rejectedName(name);
+    }
+    assertThat(c.snapshot(0).rejectedNames()).containsExactly("creat_run", "x".repeat(64), "bad?name", "a", "b");
+  }
+
+  @Test
   void toMapHasStableKeysInOrder() {
     Map<String, Long> m = sample().toMap();
     assertThat(List.copyOf(m.keySet()))
@@ -92,7 +113,8 @@ class StatsTest {
             "params_coerced",
             "requests",
             "retries",
-            "resent");
+            "resent",
+            "printed");
     assertThat(m)
         .containsEntry("recorded", 20L)
         .containsEntry("sent", 10L)

@@ -3,7 +3,6 @@ package dev.beacon.vertx;
 import dev.beacon.Decision;
 import dev.beacon.Environment;
 import dev.beacon.Profile;
-import dev.beacon.Profiles;
 import dev.beacon.Stats;
 import dev.beacon.Status;
 import dev.beacon.TelemetryEvent;
@@ -49,8 +48,7 @@ public final class Telemetry {
   private final Recorder recorder;
 
   private Telemetry(Vertx vertx, TelemetryOptions options, Environment environment, Future<?> ready) {
-    Profile profile =
-        Profiles.named(options.getProfile(), options.getSdkVersion() == null ? "unknown" : options.getSdkVersion());
+    Profile profile = options.resolveProfile();
     this.recorder =
         new Recorder(
             vertx, options.getAddress(), profile, environment, options.getCapacity(), options.getHandOffDelayMs(),
@@ -178,16 +176,14 @@ public final class Telemetry {
   }
 
   /**
-   * Whether telemetry is on here and why: the local decision when it is off here; otherwise the
-   * shipper's (remote config, ingestion rejection), or the local one when no shipper answers within
-   * a second.
+   * Whether telemetry is on here and why: the local decision when it is off here; otherwise a
+   * shipper's (remote config, ingestion rejection; on a clustered bus, any node's shipper), with
+   * a note naming the first few event names it rejected as unknown (a typo, or an event missing
+   * from the profile's catalog); or {@code disabled: no shipper ...} when no shipper answers within
+   * a second, since events recorded here then go nowhere. Never fails.
    */
   public Future<Decision> status() {
-    Decision local = recorder.decision();
-    if (!recorder.enabled()) {
-      return Future.succeededFuture(local);
-    }
-    return recorder.shipperStats().map(reply -> BusProtocol.decisionOf(reply, local)).otherwise(local);
+    return recorder.status();
   }
 
   /**

@@ -3,7 +3,6 @@ package dev.beacon.vertx;
 import dev.beacon.CloseReport;
 import dev.beacon.Decision;
 import dev.beacon.Environment;
-import dev.beacon.Profiles;
 import dev.beacon.Stats;
 import dev.beacon.Status;
 import io.vertx.core.Context;
@@ -91,7 +90,7 @@ public final class TelemetryClient implements AutoCloseable {
    */
   public static TelemetryClient start(TelemetryOptions options, Environment environment) {
     TelemetryOptions copy = new TelemetryOptions(options).validate();
-    Decision consent = environment.consent(Profiles.named(copy.getProfile(), copy.getSdkVersion()));
+    Decision consent = environment.consent(copy.resolveProfile());
     TelemetryClient previous = current;
     if (previous != null) {
       previous.close();

@@ -1,5 +1,6 @@
 package dev.beacon.vertx;
 
+import dev.beacon.Profile;
 import dev.beacon.Profiles;
 import dev.beacon.RemoteConfig;
 import dev.beacon.UrlPolicy;
@@ -24,7 +25,7 @@ import java.util.Objects;
  */
 public final class TelemetryOptions {
 
-  /** Default profile: {@code mlflow}. */
+  /** Default profile: the built-in {@code mlflow}. */
   public static final String DEFAULT_PROFILE = "mlflow";
   /** Default event bus address: {@code beacon.telemetry}. */
   public static final String DEFAULT_ADDRESS = "beacon.telemetry";
@@ -79,6 +80,7 @@ public final class TelemetryOptions {
   public static final String DEFAULT_TRUST_STORE_PATH = null;
 
   private String profile = DEFAULT_PROFILE;
+  private Profile profileDocument; // set by setProfile(Profile) or an inline "profile" object; wins over the name
   private String sdkVersion;
   private String address = DEFAULT_ADDRESS;
   private String configUrl;
@@ -125,7 +127,7 @@ public final class TelemetryOptions {
       String key = e.getKey();
       Object v = e.getValue();
       switch (key) {
-        case "profile" -> profile = string(key, v);
+        case "profile" -> setProfileValue(v);
         case "sdkVersion" -> sdkVersion = string(key, v);
         case "address" -> address = string(key, v);
         case "configUrl" -> configUrl = string(key, v);
@@ -161,7 +163,7 @@ public final class TelemetryOptions {
   /** The JSON form; every key is present (null for unset strings). */
   public JsonObject toJson() {
     Map<String, Object> m = new LinkedHashMap<>();
-    m.put("profile", profile);
+    m.put("profile", profileDocument != null ? new JsonObject(profileDocument.toJson()) : profile);
     m.put("sdkVersion", sdkVersion);
     m.put("address", address);
     m.put("configUrl", configUrl);
@@ -198,13 +200,17 @@ public final class TelemetryOptions {
    * @throws IllegalArgumentException naming the option and the bad value
    */
   public TelemetryOptions validate() {
-    if (profile == null || profile.isBlank()) {
+    if (profileDocument == null && (profile == null || profile.isBlank())) {
       throw new IllegalArgumentException("profile must be set, but was " + profile);
     }
-    if (sdkVersion == null || sdkVersion.isBlank()) {
+    Profile resolved = resolveProfile();
+    if (resolved.sdkVersion() == null) {
       throw new IllegalArgumentException("sdkVersion must be set (the SDK version that reports), but was " + sdkVersion);
     }
-    Profiles.named(profile, sdkVersion);
+    if (resolved.configBaseUrl() == null && configUrl == null && ingestionUrl == null) {
+      throw new IllegalArgumentException(
+          "profile '" + resolved.name() + "' has no configBaseUrl: set configUrl (a remote config) or ingestionUrl (self-hosted ingestion)");
+    }
     if (address == null || address.isBlank()) {
       throw new IllegalArgumentException("address must be set, but was " + address);
     }
@@ -281,6 +287,23 @@ public final class TelemetryOptions {
     }
   }
 
+  private void setProfileValue(Object v) {
+    if (v instanceof JsonObject doc) {
+      setProfile(Profile.fromJson(doc.encode(), "inline profile"));
+    } else if (v instanceof java.util.Map<?, ?> map) {
+      setProfile(Profile.fromJson(new JsonObject(new LinkedHashMap<>(castMap(map))).encode(), "inline profile"));
+    } else if (v == null || v instanceof String) {
+      setProfile((String) v);
+    } else {
+      throw wrongType("profile", "a profile name, a file path or a profile object", v);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> castMap(Map<?, ?> map) {
+    return (Map<String, Object>) map;
+  }
+
   private static String string(String key, Object v) {
     if (v == null || v instanceof String) {
       return (String) v;
@@ -318,8 +341,28 @@ public final class TelemetryOptions {
 
   // --- accessors (Vert.x style: getX / fluent setX) ---
 
-  public String getProfile() { return profile; }
-  public TelemetryOptions setProfile(String profile) { this.profile = profile; return this; }
+  /** The profile's reference: a built-in name or a document's path, or the name of a profile given as a {@link Profile}. */
+  public String getProfile() { return profileDocument != null ? profileDocument.name() : profile; }
+  /** The profile by reference: a built-in name ({@code mlflow}) or the path of a profile document. */
+  public TelemetryOptions setProfile(String profile) { this.profile = profile; this.profileDocument = null; return this; }
+  /** The profile as a value (your own product's); its JSON form is what {@link #toJson()} writes under {@code profile}. */
+  public TelemetryOptions setProfile(Profile profile) {
+    this.profileDocument = java.util.Objects.requireNonNull(profile, "profile");
+    this.profile = profile.name();
+    return this;
+  }
+
+  /**
+   * The profile these options name, at this SDK version: the given {@link Profile}, or the
+   * built-in or file the reference names; {@code sdkVersion} (when set) overrides the document's.
+   * A file is read each time this is called.
+   *
+   * @throws IllegalArgumentException for an unknown name, an unreadable file or a bad document
+   */
+  public Profile resolveProfile() {
+    Profile p = profileDocument != null ? profileDocument : Profiles.resolve(profile);
+    return sdkVersion != null ? p.withSdkVersion(sdkVersion) : p;
+  }
   public String getSdkVersion() { return sdkVersion; }
   public TelemetryOptions setSdkVersion(String sdkVersion) { this.sdkVersion = sdkVersion; return this; }
   public String getAddress() { return address; }

@@ -4,7 +4,6 @@ import dev.beacon.CloseReport;
 import dev.beacon.Decision;
 import dev.beacon.Environment;
 import dev.beacon.Profile;
-import dev.beacon.Profiles;
 import dev.beacon.Stats;
 import dev.beacon.TelemetryEvent;
 import dev.beacon.vertx.impl.BusProtocol;
@@ -67,17 +66,18 @@ public final class TelemetryVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     TelemetryOptions o = new TelemetryOptions(given != null ? given.toJson() : config()).validate();
-    Profile profile = Profiles.named(o.getProfile(), o.getSdkVersion());
+    Profile profile = o.resolveProfile();
     // Codecs first, whatever consent says: a publisher's send of a typed event must never throw
     // "no codec" into its caller. Registering a codec is not bus traffic.
     BusProtocol.registerCodecs(vertx.eventBus());
     Context here = vertx.getOrCreateContext();
-    ShipperWiring.Started started =
-        ShipperWiring.start(vertx, here, o, profile, environment, environment.consent(profile));
     options = o;
-    shipper = started.shipper();
-    loop = here;
-    return started.ready();
+    return ShipperWiring.start(vertx, here, o, profile, environment, environment.consent(profile))
+        .compose(started -> {
+          shipper = started.shipper();
+          loop = here;
+          return started.ready();
+        });
   }
 
   @Override

@@ -12,10 +12,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Map;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -82,36 +78,25 @@ class BusContractTest {
   }
 
   @Test
-  void debugModeLogsEachPayloadAndSendsNothing() {
-    List<String> logged = new CopyOnWriteArrayList<>();
-    Logger debugLogger = Logger.getLogger("dev.beacon.debug");
-    Handler capture =
-        new Handler() {
-          @Override
-          public void publish(LogRecord record) {
-            logged.add(record.getMessage());
-          }
-
-          @Override
-          public void flush() {}
-
-          @Override
-          public void close() {}
-        };
-    debugLogger.addHandler(capture);
-    debugLogger.setUseParentHandlers(false);
+  void debugModePrintsEachPayloadToStandardErrorAndSendsNothing() {
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream original = System.err;
+    System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
     try {
       TelemetryVerticle v =
           fx.deploy(fx.options(), dev.beacon.Environment.of(Map.of("BEACON_TELEMETRY_DEBUG", "1"), Map.of()));
       fx.send(event("evaluate"));
-      fx.flush(v);
+      Stats stats = fx.flush(v);
 
-      assertThat(logged).hasSize(1);
-      assertThat(logged.get(0)).contains("\"event_name\":\"evaluate\"").contains("\"records\"");
+      List<String> lines = captured.toString(java.nio.charset.StandardCharsets.UTF_8).lines().toList();
+      assertThat(lines).hasSize(1);
+      assertThat(lines.get(0)).startsWith("beacon debug: would send ").contains("\"event_name\":\"evaluate\"").contains("\"records\"");
+      assertThat(stats.printed()).as("printed, never counted as sent").isEqualTo(1);
+      assertThat(stats.sent()).isZero();
+      assertThat(stats.balanced()).isTrue();
       assertThat(fx.wm.getAllServeEvents()).as("no config request, no ingestion request").isEmpty();
     } finally {
-      debugLogger.removeHandler(capture);
-      debugLogger.setUseParentHandlers(true);
+      System.setErr(original);
     }
   }
 

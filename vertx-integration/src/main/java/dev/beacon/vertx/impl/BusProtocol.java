@@ -21,7 +21,10 @@ import java.util.function.Consumer;
  *
  * <ul>
  *   <li>{@code <address>}: events ({@code TelemetryEvent}, {@code TelemetryEvent[]}, or bus JSON);
- *   <li>{@code <address>.stats}: a request answered with the shipper's {@link Stats} and decision;
+ *   <li>{@code <address>.stats}: a request answered with the shipper's {@link Stats} and decision
+ *       (this Vertx only: a node's stats are its own shipper's);
+ *   <li>{@code <address>.status}: a request answered with a shipper's decision and the event names
+ *       it rejected as unknown (cluster-wide: whether anyone ships for this node);
  *   <li>{@code <address>.control}: {@code {"disable": "<why>"}} from a handle (the host opted out;
  *       local only), and {@code {"disabled": "<CAUSE>", "detail": "..."}} from a shipper that
  *       switched itself off (cluster-wide);
@@ -44,6 +47,11 @@ public final class BusProtocol {
   /** The address on which a shipper answers stats requests. */
   public static String statsAddress(String address) {
     return address + ".stats";
+  }
+
+  /** The address on which a shipper answers status requests from any node. */
+  public static String statusAddress(String address) {
+    return address + ".status";
   }
 
   /** The address on which a shipper tells the handles of its Vertx that its queue is full or has room. */
@@ -102,6 +110,7 @@ public final class BusProtocol {
   /** A shipper's answer to a stats request: its counters, flat, plus its decision. */
   public static JsonObject statsReply(Stats stats, Decision decision) {
     JsonObject reply = new JsonObject(new LinkedHashMap<>(stats.toMap()));
+    reply.put("rejected_names", new io.vertx.core.json.JsonArray(stats.rejectedNames()));
     reply.put("decision", decision.describe());
     reply.put("decision_cause", decision.cause().name());
     reply.put("decision_detail", decision.detail());
@@ -111,6 +120,43 @@ public final class BusProtocol {
   /** Answers stats requests on {@code address}'s stats address (this Vertx only). */
   public static MessageConsumer<Object> answerStats(EventBus bus, String address, java.util.function.Supplier<JsonObject> reply) {
     return bus.localConsumer(statsAddress(address), m -> m.reply(reply.get()));
+  }
+
+  /** A shipper's answer to a status request: its decision and the names it rejected as unknown. */
+  public static JsonObject statusReply(Decision decision, java.util.List<String> rejectedNames) {
+    return new JsonObject()
+        .put("decision_cause", decision.cause().name())
+        .put("decision_detail", decision.detail())
+        .put("rejected_names", new io.vertx.core.json.JsonArray(rejectedNames));
+  }
+
+  /** Answers status requests on {@code address}'s status address, from any node. */
+  public static MessageConsumer<Object> answerStatus(EventBus bus, String address, java.util.function.Supplier<JsonObject> reply) {
+    return bus.consumer(statusAddress(address), m -> m.reply(reply.get()));
+  }
+
+  /**
+   * What a handle says when asked whether telemetry is on: {@code local} when it is off here;
+   * else a shipper's decision (with a note naming events it rejected as unknown), or "no shipper"
+   * when none answers in time.
+   */
+  public static Future<Decision> status(Vertx vertx, String address, Decision local) {
+    Promise<Decision> p = Promise.promise();
+    vertx.eventBus()
+        .request(statusAddress(address), null, new DeliveryOptions().setSendTimeout(STATS_TIMEOUT_MS))
+        .onComplete(
+            ar -> {
+              if (ar.succeeded() && ar.result().body() instanceof JsonObject reply) {
+                Decision d = decisionOf(reply, local);
+                java.util.List<String> names = names(reply.getValue("rejected_names"));
+                p.complete(names.isEmpty() ? d : d.withNote("events rejected as unknown: " + String.join(", ", names)));
+              } else {
+                p.complete(Decision.disabled(
+                    Decision.Cause.NO_SHIPPER,
+                    "no shipper answers on " + address + " (deploy a TelemetryVerticle there); events recorded here go nowhere"));
+              }
+            });
+    return p.future();
   }
 
   /** Asks the shipper on {@code address} for its stats reply; fails when none answers in time. */
@@ -144,6 +190,18 @@ public final class BusProtocol {
   /** The counters in a stats reply. */
   public static Stats statsOf(JsonObject reply) {
     return Stats.fromMap(reply.getMap());
+  }
+
+  private static java.util.List<String> names(Object value) {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    if (value instanceof Iterable<?> items) {
+      for (Object item : items) {
+        if (item instanceof String s && out.size() < Stats.MAX_REJECTED_NAMES) {
+          out.add(s);
+        }
+      }
+    }
+    return out;
   }
 
   private static Decision.Cause causeOf(String name) {

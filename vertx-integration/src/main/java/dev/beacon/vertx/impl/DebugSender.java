@@ -2,19 +2,28 @@ package dev.beacon.vertx.impl;
 
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Debug mode's sender: logs each request body at INFO on {@code dev.beacon.debug} and sends
- * nothing.
+ * Debug mode's sender: prints each request body, one line each, and sends nothing; the events
+ * count as {@code printed}, never as sent. It writes straight to a stream (standard error in
+ * production), not through the logging system, because a CLI that relies on the shutdown hook
+ * closes after the logging system's own shutdown hook may have reset its handlers.
  */
 public final class DebugSender implements Sender {
 
-  private static final System.Logger DEBUG_SINK = System.getLogger("dev.beacon.debug");
+  private final PrintStream out;
+
+  /** A sender that prints to {@code out}. */
+  public DebugSender(PrintStream out) {
+    this.out = out;
+  }
 
   @Override
   public Future<Outcome> send(Buffer body) {
-    DEBUG_SINK.log(System.Logger.Level.INFO, () -> "beacon debug: would send " + body.toString(StandardCharsets.UTF_8));
+    out.println("beacon debug: would send " + body.toString(StandardCharsets.UTF_8));
+    out.flush();
     return Future.succeededFuture(new Outcome.Printed());
   }
 

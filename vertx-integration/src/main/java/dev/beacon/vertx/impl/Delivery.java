@@ -221,8 +221,10 @@ final class Delivery {
         host.rejectedForGood(Decision.disabled(
             Decision.Cause.INGESTION_REJECTED, "ingestion rejected a batch (HTTP " + refused.status() + ")"));
       }
+    } else if (outcome instanceof Sender.Outcome.Printed) {
+      settle(batch, PRINTED);
     } else {
-      settle(batch, null); // Sent, or Printed in debug mode
+      settle(batch, null);
     }
   }
 
@@ -256,15 +258,20 @@ final class Delivery {
     }
   }
 
-  private void settle(Batch batch, DropReason reasonOrNullIfSent) {
+  /** Debug mode's "settled": printed, never counted as sent. */
+  private static final Object PRINTED = new Object();
+
+  private void settle(Batch batch, Object reasonOrNullIfSent) {
     if (batch.settled) {
       return;
     }
     batch.settled = true;
     if (reasonOrNullIfSent == null) {
       stats.sent(batch.events.size());
+    } else if (reasonOrNullIfSent == PRINTED) {
+      stats.printed(batch.events.size());
     } else {
-      host.drop(reasonOrNullIfSent, batch.events.size());
+      host.drop((DropReason) reasonOrNullIfSent, batch.events.size());
     }
     if (inFlight != null && inFlight.batch() == batch) {
       if (inFlight instanceof Backoff b) {

@@ -185,7 +185,9 @@ public final class Recorder implements HandleRegistry.HandOffSource, HandOffSink
         shipper.paramsCoerced(),
         shipper.requests(),
         shipper.retries(),
-        shipper.resent());
+        shipper.resent(),
+        shipper.printed(),
+        shipper.rejectedNames());
   }
 
   /** Events taken from callers (handed off, held, or refused here). */
@@ -201,6 +203,12 @@ public final class Recorder implements HandleRegistry.HandOffSource, HandOffSink
   /** Whether the shipper of this Vertx last said its queue was full. */
   public boolean shipperFull() {
     return shipperFull;
+  }
+
+  /** Whether telemetry is on here, and why ({@link BusProtocol#status}). */
+  public Future<Decision> status() {
+    Decision local = decision;
+    return enabled ? BusProtocol.status(vertx, address, local) : Future.succeededFuture(local);
   }
 
   /** The stats reply of the shipper on this handle's address; fails when none answers in time. */

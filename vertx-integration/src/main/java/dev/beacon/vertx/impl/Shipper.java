@@ -150,6 +150,9 @@ public final class Shipper implements Delivery.Host {
     }
     Validation v = catalog.validate(c.name(), c.params());
     if (!v.accepted()) {
+      if ("unknown event".equals(v.rejection())) {
+        stats.rejectedName(c.name()); // said in stats and status, so that a typo is not silent
+      }
       drop(DropReason.INVALID, 1);
       return;
     }
@@ -335,6 +338,11 @@ public final class Shipper implements Delivery.Host {
   /** The answer to a stats request on the bus. */
   public JsonObject statsReply() {
     return BusProtocol.statsReply(snapshot(), decision);
+  }
+
+  /** The answer to a status request on the bus. */
+  public JsonObject statusReply() {
+    return BusProtocol.statusReply(decision, snapshot().rejectedNames());
   }
 
   /** The current decision; readable from any thread. */

@@ -3,6 +3,8 @@ package dev.beacon.vertx.impl;
 import dev.beacon.ClientInfo;
 import dev.beacon.Decision;
 import dev.beacon.Environment;
+import dev.beacon.Ids;
+import dev.beacon.InstallationId;
 import dev.beacon.Profile;
 import dev.beacon.RemoteConfig;
 import dev.beacon.WireEncoder;
@@ -32,15 +34,33 @@ public final class ShipperWiring {
 
   /**
    * Wires a shipper for {@code options} on {@code context} (the verticle's). With {@code consent}
-   * off nothing is created: no consumer, no timer, no client.
+   * off nothing is created: no consumer, no timer, no client, no file. When on, the session id is
+   * the parent process's (the profile's session variable) or a fresh one, and the installation id
+   * is read or created on a worker thread first (when the profile keeps one).
    */
-  public static Started start(
+  public static Future<Started> start(
       Vertx vertx, Context context, TelemetryOptions options, Profile profile, Environment environment, Decision consent) {
     if (!consent.enabled()) {
-      return new Started(Shipper.off(consent, parts(vertx, context, options, profile, environment, false, null, new Resources())), Future.succeededFuture());
+      return Future.succeededFuture(new Started(
+          Shipper.off(consent, parts(vertx, context, options, profile, environment, false, null, new Resources())),
+          Future.succeededFuture()));
     }
+    String inherited = profile.sessionVariable() == null ? null : Ids.sessionIdFrom(environment.env().apply(profile.sessionVariable()));
+    String sessionId = inherited != null ? inherited : Ids.newSessionId();
+    java.nio.file.Path idFile = InstallationId.resolve(profile.installationIdPath(), environment.env(), environment.sysProps());
+    Future<String> installationId =
+        idFile == null
+            ? Future.succeededFuture(null)
+            : vertx.executeBlocking(() -> InstallationId.readOrCreate(idFile, profile.sdkVersion(), Clock.systemUTC()), false);
+    return installationId
+        .otherwise((String) null)
+        .map(id -> wire(vertx, context, options, profile, environment,
+            ClientInfo.current(profile, options.getBackendUri(), sessionId, id)));
+  }
+
+  private static Started wire(
+      Vertx vertx, Context context, TelemetryOptions options, Profile profile, Environment environment, ClientInfo info) {
     boolean debug = options.isDebug() || environment.debug(profile);
-    ClientInfo info = ClientInfo.current(profile, options.getBackendUri());
     WireEncoder encoder =
         new WireEncoder(info, options.getBatchSize(), options.getMaxRequestBytes(), options.getMaxEventBytes());
     Resources resources = new Resources();
@@ -52,6 +72,7 @@ public final class ShipperWiring {
         List.of(
             bus.consumer(address, m -> shipper.onMessage(m.body())),
             BusProtocol.answerStats(bus, address, shipper::statsReply),
+            BusProtocol.answerStatus(bus, address, shipper::statusReply),
             BusProtocol.onControl(bus, address, shipper::onControl));
     return new Started(shipper, Future.all(resources.consumers.stream().map(MessageConsumer::completion).toList()));
   }
@@ -117,7 +138,7 @@ public final class ShipperWiring {
         signals,
         () -> config(vertx, o, profile, debug, info, resources, random),
         (URI url) -> debug
-            ? new DebugSender()
+            ? new DebugSender(System.err)
             : new HttpSender(
                 resources.client(vertx, o), url, timers, o.getConnectTimeoutMs(), o.getRequestTimeoutMs(),
                 o.getRetryAfterCapMs(), Clock.systemUTC()),

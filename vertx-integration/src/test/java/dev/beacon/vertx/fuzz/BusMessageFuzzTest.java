@@ -45,7 +45,8 @@ class BusMessageFuzzTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String OS =
-      System.getProperty("os.name", "") + "-" + System.getProperty("os.version", "") + "-" + System.getProperty("os.arch", "");
+      System.getProperty("os.name", "") + "-" + System.getProperty("os.version", "") + "-"
+          + dev.beacon.ClientInfo.machine(System.getProperty("os.name", ""), System.getProperty("os.arch", ""));
 
   private FuzzFixture fx;
   private TelemetryVerticle verticle;
