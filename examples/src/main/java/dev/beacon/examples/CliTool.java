@@ -22,7 +22,7 @@ public final class CliTool {
 
     telemetry.record("import_mlflow");
     for (int i = 0; i < runs; i++) {
-      telemetry.track("create_run", Map.of("imports", java.util.List.of("smile")), () -> train());
+      telemetry.trackVoid("create_run", Map.of("imports", java.util.List.of("smile")), () -> train());
     }
     try {
       telemetry.track("create_registered_model", null, () -> {

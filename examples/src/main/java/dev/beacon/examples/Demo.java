@@ -64,7 +64,7 @@ public final class Demo {
           TelemetryClient.start(new TelemetryOptions().setSdkVersion("3.7.0").setConfigUrl(collector.configUrl())
               .setAllowInsecureLoopback(true));
       cli.record("import_mlflow");
-      cli.track("create_run", Map.of("imports", List.of("smile", "not-a-known-lib")), () -> { });
+      cli.trackVoid("create_run", Map.of("imports", List.of("smile", "not-a-known-lib")), () -> { });
       CloseReport cliReport = cli.closeAndReport();
 
       System.out.println();

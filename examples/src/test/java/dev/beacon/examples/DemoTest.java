@@ -66,6 +66,8 @@ class DemoTest {
     Path err = dir.resolve("demo.err");
     ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile());
     pb.environment().clear();
+    // an installation id file must not land in the real home directory
+    pb.environment().put("XDG_CONFIG_HOME", dir.resolve("config").toString());
     pb.environment().putAll(env);
     pb.redirectOutput(out.toFile()).redirectError(err.toFile());
     Process process = null;

@@ -3,15 +3,14 @@ package dev.beacon.vertx;
 import dev.beacon.CloseReport;
 import dev.beacon.Decision;
 import dev.beacon.Environment;
+import dev.beacon.Profile;
 import dev.beacon.Stats;
 import dev.beacon.Status;
+import dev.beacon.TelemetryEvent;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
@@ -25,55 +24,59 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <pre>{@code
  * TelemetryClient client = TelemetryClient.start(new TelemetryOptions().setSdkVersion("3.7.0"));
  * client.record("create_run", Map.of("imports", List.of("smile")));
+ * int rows = client.track("export", Map.of("format", "csv"), () -> export());
  * }</pre>
  *
- * <p>{@link #start} decides consent first. When telemetry is off (opt-out variable, {@code
- * DO_NOT_TRACK}, CI) it creates nothing (no Vertx, no thread, no file, no request), {@link #get()}
- * returns {@code null}, and the returned client is a no-op that can say why ({@link #decision()}).
- * When on, it owns a small Vertx whose threads are all daemon threads (it never keeps the JVM
- * alive), deploys a {@link TelemetryVerticle}, and registers a shutdown hook that sends what is
- * pending within the close deadline ({@code closeTimeoutMs}, 1 s by default) when the JVM exits.
+ * <p>{@link #start} decides consent first and returns at once. When telemetry is off (opt-out
+ * variable, {@code DO_NOT_TRACK}, CI) it creates nothing (no Vertx, no thread, no file, no
+ * request), {@link #get()} returns {@code null}, and the returned client is a no-op that can say
+ * why ({@link #decision()}). When on, a short-lived daemon thread starts a small Vertx (all daemon
+ * threads: it never keeps the JVM alive) and the shipper; events recorded meanwhile are held
+ * (bounded by {@code capacity}). A shutdown hook sends what is pending within the close deadline
+ * ({@code closeTimeoutMs}, 1 s by default) when the JVM exits.
  *
- * <p>Thread-safe. {@code record} and {@code track} never block and never throw (exceptions of the
- * tracked code itself are passed through unchanged). {@link #flush(Duration)} and {@link #close()}
- * block the calling thread up to their deadline, and must not be called on a Vert.x event loop
- * (there they do not wait).
+ * <p>Thread-safe. No method throws (exceptions of the tracked code itself pass through
+ * unchanged), and none returns a Vert.x type. {@code record} and {@code track} never block. {@link
+ * #flush(Duration)} and {@link #close()} block the calling thread up to their deadline, and must
+ * not be called on a Vert.x event loop (there they do not wait).
  */
 public final class TelemetryClient implements AutoCloseable {
+
+  /** Code whose outcome and duration {@link #track} records; it may throw. */
+  @FunctionalInterface
+  public interface Operation<T, E extends Exception> {
+    /** Runs the operation. */
+    T run() throws E;
+  }
+
+  /** Code without a result, for {@link #trackVoid}; it may throw. */
+  @FunctionalInterface
+  public interface VoidOperation<E extends Exception> {
+    /** Runs the operation. */
+    void run() throws E;
+  }
 
   private static volatile TelemetryClient current;
 
   private final Decision decision;
-  private final Vertx vertx;
-  private final TelemetryVerticle verticle;
-  private final Telemetry telemetry;
   private final TelemetryOptions options;
+  private final ClientRuntime runtime;
   private final Thread shutdownHook;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile Decision off; // switched off at run time (disable(), live opt-out before start)
   private volatile CloseReport closeReport;
 
   private TelemetryClient(Decision decision) {
     this.decision = decision;
-    this.vertx = null;
-    this.verticle = null;
-    this.telemetry = null;
     this.options = null;
+    this.runtime = null;
     this.shutdownHook = null;
   }
 
-  private TelemetryClient(TelemetryOptions options, Environment environment) {
+  private TelemetryClient(TelemetryOptions options, Environment environment, Profile profile) {
     this.options = options;
     this.decision = Decision.ENABLED;
-    this.vertx =
-        Vertx.vertx(
-            new VertxOptions()
-                .setUseDaemonThread(true)
-                .setEventLoopPoolSize(1)
-                .setWorkerPoolSize(1)
-                .setInternalBlockingPoolSize(1));
-    this.verticle = new TelemetryVerticle(options, environment);
-    Future<String> deployed = vertx.deployVerticle(verticle);
-    this.telemetry = Telemetry.create(vertx, options, environment, deployed);
+    this.runtime = ClientRuntime.boot(options, environment, profile);
     this.shutdownHook = new Thread(this::closeQuietly, "beacon-telemetry-shutdown");
     Runtime.getRuntime().addShutdownHook(shutdownHook);
   }
@@ -85,12 +88,14 @@ public final class TelemetryClient implements AutoCloseable {
 
   /**
    * Starts the process's client: decides consent, then (when on) starts a daemon Vertx and the
-   * shipper. The previous client, if any, is closed first. Never throws for an environment that
-   * says no; throws {@link IllegalArgumentException} for bad options.
+   * shipper in the background, and returns without waiting for them. The previous client, if any,
+   * is closed first. Never throws for an environment that says no; throws {@link
+   * IllegalArgumentException} for bad options (a programming error, found at once).
    */
   public static TelemetryClient start(TelemetryOptions options, Environment environment) {
     TelemetryOptions copy = new TelemetryOptions(options).validate();
-    Decision consent = environment.consent(copy.resolveProfile());
+    Profile profile = copy.resolveProfile();
+    Decision consent = environment.consent(profile);
     TelemetryClient previous = current;
     if (previous != null) {
       previous.close();
@@ -99,7 +104,7 @@ public final class TelemetryClient implements AutoCloseable {
       current = null;
       return new TelemetryClient(consent);
     }
-    TelemetryClient client = new TelemetryClient(copy, environment);
+    TelemetryClient client = new TelemetryClient(copy, environment, profile);
     current = client;
     return client;
   }
@@ -113,9 +118,13 @@ public final class TelemetryClient implements AutoCloseable {
     return c != null && c.isEnabled() ? c : null;
   }
 
-  /** Whether this client records: false for a no-op client, after {@link Telemetry#disable()}-style switches, and after close. */
+  /** Whether this client records: false for a no-op client, after {@link #disable()}, an opt-out at run time, or close. */
   public boolean isEnabled() {
-    return telemetry != null && !closed.get() && telemetry.isEnabled();
+    if (runtime == null || closed.get() || off != null) {
+      return false;
+    }
+    ClientRuntime.Parts p = runtime.parts();
+    return p == null || p.telemetry().isEnabled();
   }
 
   /** The local decision at start (why this client is a no-op, if it is). See {@link #status()} for the live one. */
@@ -123,30 +132,100 @@ public final class TelemetryClient implements AutoCloseable {
     return decision;
   }
 
-  /** Whether telemetry is on and why, including the remote config's and the endpoint's word. */
-  public Future<Decision> status() {
-    return telemetry == null ? Future.succeededFuture(decision) : telemetry.status();
+  /**
+   * Whether telemetry is on and why, including the remote config's and the endpoint's word, the
+   * absence of a shipper, and event names rejected as unknown. Completes within about a second;
+   * never fails, also after {@link #close()}.
+   */
+  public CompletionStage<Decision> status() {
+    if (runtime == null) {
+      return CompletableFuture.completedFuture(decision);
+    }
+    if (off != null) {
+      return CompletableFuture.completedFuture(off);
+    }
+    if (closed.get()) {
+      return CompletableFuture.completedFuture(
+          Decision.disabled(Decision.Cause.DISABLED_BY_CALLER, "the client is closed"));
+    }
+    return runtime.started()
+        .thenCompose(p -> p.telemetry().status().toCompletionStage())
+        .exceptionally(runtime::failure);
+  }
+
+  /**
+   * Switches telemetry off for this client at once (the user opted out at run time): what it
+   * holds is dropped, counted as {@code disabled}, and nothing more is sent.
+   */
+  public void disable() {
+    if (runtime == null || off != null) {
+      return;
+    }
+    off = Decision.disabled(Decision.Cause.DISABLED_BY_CALLER, "disabled by the application");
+    runtime.stop();
+    ClientRuntime.Parts p = runtime.parts();
+    if (p != null) {
+      p.telemetry().disable();
+    } else {
+      runtime.started().thenAccept(started -> started.telemetry().disable());
+    }
   }
 
   /** Records a successful event. Never blocks, never throws; a no-op once closed. */
   public void record(String name) {
-    if (isEnabled()) {
-      telemetry.record(name);
-    }
+    record(name, Status.SUCCESS, null, null);
   }
 
   /** Records a successful event with params. Never blocks, never throws; a no-op once closed. */
   public void record(String name, Map<String, ?> params) {
-    if (isEnabled()) {
-      telemetry.record(name, params);
-    }
+    record(name, Status.SUCCESS, null, params);
   }
 
   /** Records an event with its outcome and duration. Never blocks, never throws; a no-op once closed. */
   public void record(String name, Status status, Long durationMs, Map<String, ?> params) {
-    if (isEnabled()) {
-      telemetry.record(name, status, durationMs, params);
+    if (!isEnabled()) {
+      return;
     }
+    Decision optOut = runtime.liveOptOut();
+    if (optOut != null) {
+      off = optOut;
+      runtime.stop();
+      return;
+    }
+    runtime.record(new TelemetryEvent(name, status, TelemetryEvent.nowEpochNanos(), durationMs, params));
+  }
+
+  /**
+   * Runs {@code operation}, records its outcome and duration, and returns its result, or rethrows
+   * its exception unchanged. In Kotlin, {@code val n: Int = client.track("export", null) { 42 }}
+   * and in Groovy a closure both pick this method.
+   */
+  public <T, E extends Exception> T track(String name, Map<String, ?> params, Operation<T, E> operation) throws E {
+    if (!isEnabled()) {
+      return operation.run();
+    }
+    long t0 = System.nanoTime();
+    try {
+      T result = operation.run();
+      record(name, Status.SUCCESS, Telemetry.elapsedMs(t0), params);
+      return result;
+    } catch (Exception | Error e) {
+      record(name, Status.FAILURE, Telemetry.elapsedMs(t0), params);
+      throw e;
+    }
+  }
+
+  /** {@link #track(String, Map, Operation)} without params. */
+  public <T, E extends Exception> T track(String name, Operation<T, E> operation) throws E {
+    return track(name, null, operation);
+  }
+
+  /** Runs {@code operation} (no result), records its outcome and duration; its exception is rethrown unchanged. */
+  public <E extends Exception> void trackVoid(String name, Map<String, ?> params, VoidOperation<E> operation) throws E {
+    track(name, params, () -> {
+      operation.run();
+      return null;
+    });
   }
 
   /** Tracks an asynchronous operation; the stage is returned unchanged. */
@@ -160,64 +239,37 @@ public final class TelemetryClient implements AutoCloseable {
     return stage;
   }
 
-  /** Runs {@code code}, records its outcome and duration, and returns its result or rethrows its exception unchanged. */
-  public <T> T track(String name, Map<String, ?> params, Callable<T> code) throws Exception {
-    if (!isEnabled()) {
-      return code.call();
-    }
-    long t0 = System.nanoTime();
-    try {
-      T result = code.call();
-      record(name, Status.SUCCESS, Telemetry.elapsedMs(t0), params);
-      return result;
-    } catch (Exception | Error e) {
-      record(name, Status.FAILURE, Telemetry.elapsedMs(t0), params);
-      throw e;
-    }
-  }
-
-  /** Runs {@code code} and records its outcome and duration; its exception is rethrown unchanged. */
-  public void track(String name, Map<String, ?> params, Runnable code) {
-    if (!isEnabled()) {
-      code.run();
-      return;
-    }
-    long t0 = System.nanoTime();
-    try {
-      code.run();
-      record(name, Status.SUCCESS, Telemetry.elapsedMs(t0), params);
-    } catch (RuntimeException | Error e) {
-      record(name, Status.FAILURE, Telemetry.elapsedMs(t0), params);
-      throw e;
-    }
-  }
-
   /**
    * Sends what is pending now and waits up to {@code timeout} for it to be sent or dropped.
    *
-   * @return the counters afterwards (the shipper's plus this client's own buffer and refusals), or
-   *     {@link Stats#EMPTY} for a no-op client; on timeout, the counters as they stand, or null if
-   *     even those did not come
+   * @return the counters afterwards (the shipper's plus this client's own buffers and refusals),
+   *     {@link Stats#EMPTY} for a no-op client, the final counters after close; on timeout, the
+   *     counters as they stand, or null if even those did not come
    */
   public Stats flush(Duration timeout) {
-    if (telemetry == null || closed.get()) {
-      return closeReport == null ? Stats.EMPTY : closeReport.stats();
+    if (runtime == null) {
+      return Stats.EMPTY;
+    }
+    if (closed.get()) {
+      CloseReport r = closeReport;
+      return r == null ? Stats.EMPTY : r.stats();
     }
     long deadline = System.nanoTime() + timeout.toNanos();
-    // Hand-offs still in this client's buffer go first: wait until the shipper has them.
-    Future<Stats> flushed =
-        waitHandedOff(deadline).compose(v -> verticle.flush());
-    Stats s = block(flushed, deadline);
-    if (s == null) {
-      s = block(verticle.stats(), System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200));
+    ClientRuntime.Parts p = block(runtime.started(), deadline);
+    if (p == null || block(p.deployed(), deadline) == null) {
+      return runtime.withLocalCounts(Stats.EMPTY);
     }
-    // The shipper's counters plus what this client's own buffer holds or refused: the whole story.
-    return s == null ? null : telemetry.withLocalCounts(s);
+    Stats s = block(waitHandedOff(p, deadline).compose(v -> p.verticle().flush()), deadline);
+    if (s == null) {
+      s = block(p.verticle().stats(), System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200));
+    }
+    return s == null ? null : runtime.withLocalCounts(s);
   }
 
-  private Future<Void> waitHandedOff(long deadlineNanos) {
+  /** Completes once the shipper has taken every event the handle handed off (or at the deadline). */
+  private Future<Void> waitHandedOff(ClientRuntime.Parts p, long deadlineNanos) {
     io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
-    checkHandedOff(telemetry.handedOff(), deadlineNanos, done);
+    checkHandedOff(p, runtime.handedOff(), deadlineNanos, done);
     return done.future();
   }
 
@@ -225,14 +277,14 @@ public final class TelemetryClient implements AutoCloseable {
    * One-shot timers, re-armed, rather than a periodic one cancelled from its own callback: Vert.x
    * 5.0.7 can throw when a periodic timer is cancelled during its first run.
    */
-  private void checkHandedOff(long target, long deadlineNanos, io.vertx.core.Promise<Void> done) {
-    verticle.stats()
+  private void checkHandedOff(ClientRuntime.Parts p, long target, long deadlineNanos, io.vertx.core.Promise<Void> done) {
+    p.verticle().stats()
         .onComplete(
             ar -> {
               if ((ar.succeeded() && ar.result().recorded() >= target) || System.nanoTime() > deadlineNanos) {
                 done.tryComplete();
               } else {
-                vertx.setTimer(5, id -> checkHandedOff(target, deadlineNanos, done));
+                p.vertx().setTimer(2, id -> checkHandedOff(p, target, deadlineNanos, done));
               }
             });
   }
@@ -246,39 +298,56 @@ public final class TelemetryClient implements AutoCloseable {
     closeAndReport();
   }
 
-  /** {@link #close()}, returning what closing did. */
+  /**
+   * {@link #close()}, returning what closing did. The whole close, from the call to the report,
+   * fits in {@code closeTimeoutMs}, plus the moment the Vertx takes to stop.
+   */
   public CloseReport closeAndReport() {
-    if (telemetry == null) {
+    if (runtime == null) {
       return new CloseReport(0, 0, false, Stats.EMPTY);
     }
     if (!closed.compareAndSet(false, true)) {
       CloseReport r = closeReport;
-      return r != null ? r : new CloseReport(0, 0, false, Stats.EMPTY);
+      return r != null ? r : new CloseReport(0, 0, false, runtime.withLocalCounts(Stats.EMPTY));
     }
     if (current == this) {
       current = null;
     }
-    if (Thread.currentThread() != shutdownHook) {
+    boolean exiting = Thread.currentThread() == shutdownHook;
+    if (!exiting) {
       try {
         Runtime.getRuntime().removeShutdownHook(shutdownHook);
       } catch (IllegalStateException shuttingDown) {
         // the JVM is exiting: the hook runs or has run
       }
     }
-    long margin = 500;
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(options.getCloseTimeoutMs() + margin);
-    Future<CloseReport> closing =
-        waitHandedOff(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(options.getCloseTimeoutMs() / 4))
-            .compose(v -> verticle.close());
-    CloseReport report = block(closing, deadline);
-    // Wait (briefly) for the Vertx to stop, so that no thread or socket outlives close().
-    block(vertx.close(), System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(margin));
+    long budget = options.getCloseTimeoutMs();
+    long start = System.nanoTime();
+    long deadline = start + TimeUnit.MILLISECONDS.toNanos(budget);
+    ClientRuntime.Parts p = block(runtime.started(), deadline);
+    runtime.stop(); // what is still early was never handed on: counted as disabled
+    CloseReport report = null;
+    if (p != null) {
+      // The shipper must run before it can be closed (the deployment reads the installation id first).
+      block(p.deployed(), deadline);
+      // Hand-offs still in the handle's buffer go first (a quarter of the budget at most), then the
+      // shipper closes with whatever is left of it.
+      long handOffDeadline = Math.min(deadline, start + TimeUnit.MILLISECONDS.toNanos(budget / 4));
+      block(waitHandedOff(p, handOffDeadline), handOffDeadline);
+      long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+      report = block(runtime.close(p, left), deadline + TimeUnit.MILLISECONDS.toNanos(100));
+      // Wait (briefly) for the Vertx to stop, so that no thread or socket outlives close(); at exit
+      // the JVM stops its daemon threads anyway.
+      Future<Void> stopped = p.vertx().close();
+      if (!exiting) {
+        block(stopped, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500));
+      }
+    }
     closeReport =
         report != null
             ? new CloseReport(
-                report.sentAtClose(), report.droppedAtClose(), report.deadlineReached(),
-                telemetry.withLocalCounts(report.stats()))
-            : new CloseReport(0, 0, true, telemetry.withLocalCounts(Stats.EMPTY));
+                report.sentAtClose(), report.droppedAtClose(), report.deadlineReached(), runtime.withLocalCounts(report.stats()))
+            : new CloseReport(0, 0, true, runtime.withLocalCounts(Stats.EMPTY));
     return closeReport;
   }
 
@@ -290,25 +359,29 @@ public final class TelemetryClient implements AutoCloseable {
     }
   }
 
-  /** Waits for {@code future} until the deadline; null on timeout, failure or interruption. Never on an event loop. */
   private static <T> T block(Future<T> future, long deadlineNanos) {
+    return block(future.toCompletionStage().toCompletableFuture(), deadlineNanos);
+  }
+
+  /** Waits until the deadline; null on timeout, failure or interruption. Never on an event loop. */
+  private static <T> T block(CompletableFuture<T> cf, long deadlineNanos) {
     if (Context.isOnEventLoopThread()) {
-      return future.isComplete() && future.succeeded() ? future.result() : null;
+      return cf.isDone() && !cf.isCompletedExceptionally() ? cf.getNow(null) : null;
     }
-    CompletableFuture<T> cf = future.toCompletionStage().toCompletableFuture();
     try {
       long wait = Math.max(0, deadlineNanos - System.nanoTime());
       return cf.get(wait, TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return null;
-    } catch (ExecutionException | TimeoutException e) {
+    } catch (ExecutionException | TimeoutException | RuntimeException e) {
       return null;
     }
   }
 
   @Override
   public String toString() {
-    return "TelemetryClient{" + decision.describe() + (closed.get() ? ", closed" : "") + "}";
+    Decision d = off != null ? off : decision;
+    return "TelemetryClient{" + d.describe() + (closed.get() ? ", closed" : "") + "}";
   }
 }

@@ -42,6 +42,7 @@ public final class TelemetryVerticle extends VerticleBase {
   private final Environment environment;
   private volatile TelemetryOptions options;
   private volatile Context loop; // set in start(), read by public methods on any thread
+  private volatile Future<Shipper> ready; // the shipper, once wired (start() reads a file first)
   private volatile Shipper shipper;
 
   /** A verticle that reads its {@link TelemetryOptions} from {@code config()} (deploy by class name, launcher). */
@@ -72,12 +73,13 @@ public final class TelemetryVerticle extends VerticleBase {
     BusProtocol.registerCodecs(vertx.eventBus());
     Context here = vertx.getOrCreateContext();
     options = o;
-    return ShipperWiring.start(vertx, here, o, profile, environment, environment.consent(profile))
-        .compose(started -> {
-          shipper = started.shipper();
-          loop = here;
-          return started.ready();
-        });
+    loop = here;
+    Future<ShipperWiring.Started> wired = ShipperWiring.start(vertx, here, o, profile, environment, environment.consent(profile));
+    ready = wired.map(started -> {
+      shipper = started.shipper();
+      return started.shipper();
+    });
+    return wired.compose(ShipperWiring.Started::ready);
   }
 
   @Override
@@ -93,10 +95,8 @@ public final class TelemetryVerticle extends VerticleBase {
 
   /** A snapshot of the counters, taken on the verticle's event loop. */
   public Future<Stats> stats() {
-    if (loop == null) {
-      return Future.succeededFuture(Stats.EMPTY); // not started yet: nothing counted, nothing held
-    }
-    return onContext(p -> p.complete(shipper.snapshot()));
+    // not started yet: nothing counted, nothing held
+    return onContext(p -> p.complete(shipper.snapshot()), Stats.EMPTY);
   }
 
   /**
@@ -105,10 +105,8 @@ public final class TelemetryVerticle extends VerticleBase {
    * telemetry off). Waits for the config answer if it is pending.
    */
   public Future<Stats> flush() {
-    if (loop == null) {
-      return Future.succeededFuture(Stats.EMPTY); // not started yet: nothing to send
-    }
-    return onContext(p -> shipper.flush(p));
+    // not started yet: nothing to send
+    return onContext(p -> shipper.flush(p), Stats.EMPTY);
   }
 
   /**
@@ -118,10 +116,24 @@ public final class TelemetryVerticle extends VerticleBase {
    * close completes, the bus consumers are gone. Idempotent: later calls return the same result.
    */
   public Future<CloseReport> close() {
-    if (loop == null) {
-      return Future.succeededFuture(new CloseReport(0, 0, false, Stats.EMPTY));
+    return onContext(p -> shipper.close(options.getCloseTimeoutMs()).onComplete(p), new CloseReport(0, 0, false, Stats.EMPTY));
+  }
+
+  /** {@link #close()} with its own deadline: the standalone client spends what is left of its budget. */
+  Future<CloseReport> close(long timeoutMs) {
+    return onContext(p -> shipper.close(timeoutMs).onComplete(p), new CloseReport(0, 0, false, Stats.EMPTY));
+  }
+
+  /**
+   * Runs {@code action} on the verticle's event loop once the shipper is wired; {@code notStarted}
+   * when it never was (the deployment failed, or start() has not run).
+   */
+  private <T> Future<T> onContext(Handler<Promise<T>> action, T notStarted) {
+    Future<Shipper> r = ready;
+    if (r == null) {
+      return Future.succeededFuture(notStarted);
     }
-    return onContext(p -> shipper.close().onComplete(p));
+    return r.transform(ar -> ar.succeeded() ? onContext(action) : Future.succeededFuture(notStarted));
   }
 
   private <T> Future<T> onContext(Handler<Promise<T>> action) {

@@ -64,8 +64,12 @@ final class ChildJvm {
   private static Result run(Path workDir, Map<String, String> env, List<String> command) {
     Path out = workDir.resolve("child-" + System.nanoTime() + ".out");
     Path err = workDir.resolve("child-" + System.nanoTime() + ".err");
-    ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile());
+    // The child's home is the test's directory: an installation id file never lands in the real one.
+    List<String> isolated = new ArrayList<>(command);
+    isolated.add(1, "-Duser.home=" + workDir.toAbsolutePath());
+    ProcessBuilder pb = new ProcessBuilder(isolated).directory(workDir.toFile());
     pb.environment().clear();
+    pb.environment().put("XDG_CONFIG_HOME", workDir.resolve("config").toAbsolutePath().toString());
     pb.environment().putAll(env);
     pb.redirectOutput(out.toFile()).redirectError(err.toFile());
     Process process = null;

@@ -236,6 +236,14 @@ public class ShipperFixture implements AutoCloseable {
     return await(future, 10_000);
   }
 
+  public static <T> T await(java.util.concurrent.CompletionStage<T> stage) {
+    try {
+      return stage.toCompletableFuture().get(10_000, TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      throw new AssertionError("stage did not complete in 10000 ms", e);
+    }
+  }
+
   public static <T> T await(Future<T> future, long timeoutMs) {
     try {
       return future.toCompletionStage().toCompletableFuture().get(timeoutMs, TimeUnit.MILLISECONDS);

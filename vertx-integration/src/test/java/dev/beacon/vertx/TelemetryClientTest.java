@@ -19,7 +19,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
@@ -98,9 +97,9 @@ class TelemetryClientTest {
     assertThat(client.decision().describe()).startsWith("disabled: ").contains(variable);
     // the no-op client still runs the caller's code
     client.record("import_mlflow");
-    assertThat(client.track("create_run", null, (Callable<String>) () -> "run-1")).isEqualTo("run-1");
+    assertThat(client.track("create_run", null, () -> "run-1")).isEqualTo("run-1");
     AtomicBoolean ran = new AtomicBoolean();
-    client.track("create_experiment", null, () -> ran.set(true));
+    client.trackVoid("create_experiment", null, () -> ran.set(true));
     assertThat(ran).isTrue();
     CompletableFuture<String> stage = new CompletableFuture<>();
     assertThat(client.track("evaluate", null, stage)).isSameAs(stage);
@@ -123,17 +122,17 @@ class TelemetryClientTest {
 
     client.record("import_mlflow");
     client.record("create_run", Map.of("imports", List.of("smile")));
-    assertThat(client.track("create_experiment", null, (Callable<String>) () -> "exp-1")).isEqualTo("exp-1");
+    assertThat(client.track("create_experiment", null, () -> "exp-1")).isEqualTo("exp-1");
     IOException checked = new IOException("registry down");
-    assertThatThrownBy(() -> client.track("create_registered_model", null, (Callable<String>) () -> {
+    assertThatThrownBy(() -> client.track("create_registered_model", null, () -> {
           throw checked;
         }))
         .isSameAs(checked);
     AtomicBoolean ran = new AtomicBoolean();
-    client.track("create_model_version", null, () -> ran.set(true));
+    client.trackVoid("create_model_version", null, () -> ran.set(true));
     assertThat(ran).isTrue();
     IllegalStateException unchecked = new IllegalStateException("prompt store down");
-    assertThatThrownBy(() -> client.track("create_prompt", null, (Runnable) () -> {
+    assertThatThrownBy(() -> client.trackVoid("create_prompt", null, () -> {
           throw unchecked;
         }))
         .isSameAs(unchecked);
@@ -144,6 +143,7 @@ class TelemetryClientTest {
     assertThat(client.track("start_trace", null, failed)).isSameAs(failed);
     failed.completeExceptionally(new IllegalStateException("trace lost"));
 
+    await(client.status()); // Vert.x starts in the background: status() answers once it runs
     Set<Thread> clientThreads = vertxThreadsSince(before);
     assertThat(clientThreads).as("the client's Vert.x threads").isNotEmpty();
     assertThat(clientThreads).as("client threads never keep the JVM alive").allMatch(Thread::isDaemon);
@@ -222,9 +222,9 @@ class TelemetryClientTest {
 
     assertThatCode(() -> client.record("import_mlflow")).doesNotThrowAnyException();
     assertThatCode(() -> client.record("create_run", Map.of("imports", List.of("smile")))).doesNotThrowAnyException();
-    assertThat(client.track("create_experiment", null, (Callable<String>) () -> "exp-1")).isEqualTo("exp-1");
+    assertThat(client.track("create_experiment", null, () -> "exp-1")).isEqualTo("exp-1");
     AtomicBoolean ran = new AtomicBoolean();
-    assertThatCode(() -> client.track("create_model_version", null, () -> ran.set(true))).doesNotThrowAnyException();
+    assertThatCode(() -> client.trackVoid("create_model_version", null, () -> ran.set(true))).doesNotThrowAnyException();
     assertThat(ran).isTrue();
     assertThat(client.flush(Duration.ofSeconds(1))).isEqualTo(report.stats());
     assertThat(fx.records()).as("nothing is sent after close").hasSize(1);

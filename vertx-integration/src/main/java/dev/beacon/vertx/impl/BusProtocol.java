@@ -25,9 +25,11 @@ import java.util.function.Consumer;
  *       (this Vertx only: a node's stats are its own shipper's);
  *   <li>{@code <address>.status}: a request answered with a shipper's decision and the event names
  *       it rejected as unknown (cluster-wide: whether anyone ships for this node);
- *   <li>{@code <address>.control}: {@code {"disable": "<why>"}} from a handle (the host opted out;
- *       local only), and {@code {"disabled": "<CAUSE>", "detail": "..."}} from a shipper that
- *       switched itself off (cluster-wide);
+ *   <li>{@code <address>.control}: {@code {"disable": "<why>"}} from a handle to the shippers of
+ *       its Vertx (the host opted out; local only);
+ *   <li>{@code <address>.announce}: {@code {"disabled": "<CAUSE>", "detail": "..."}} from a
+ *       shipper that switched itself off, to every handle (cluster-wide). A shipper never listens
+ *       here, so it never receives its own announcement (not even after it closed);
  *   <li>{@code <address>.fullness}: {@code {"full": true|false}} from a shipper to the handles of
  *       its own Vertx (local only), sent when its queue fills up or has room again.
  * </ul>
@@ -59,9 +61,14 @@ public final class BusProtocol {
     return address + ".fullness";
   }
 
-  /** The address on which a shipper takes control messages and announces that it switched off. */
+  /** The address on which shippers take disable requests from the handles of their Vertx. */
   public static String controlAddress(String address) {
     return address + ".control";
+  }
+
+  /** The address on which a shipper announces to every handle that it switched itself off. */
+  public static String announceAddress(String address) {
+    return address + ".announce";
   }
 
   /** Registers the codecs of Beacon's typed bus bodies, once per event bus. */
@@ -79,7 +86,7 @@ public final class BusProtocol {
 
   /** A shipper announces to every publisher (cluster-wide) that it switched itself off. */
   public static void announceDisabled(EventBus bus, String address, Decision why) {
-    bus.publish(controlAddress(address), new JsonObject().put("disabled", why.cause().name()).put("detail", why.detail()));
+    bus.publish(announceAddress(address), new JsonObject().put("disabled", why.cause().name()).put("detail", why.detail()));
   }
 
   /** A shipper tells the handles of its Vertx whether its queue is full. */
@@ -212,9 +219,14 @@ public final class BusProtocol {
     }
   }
 
-  /** Consumes {@code address}'s control messages (cluster-wide) with {@code handler}. */
+  /** A shipper consumes {@code address}'s disable requests (they are published to this Vertx only). */
   public static MessageConsumer<Object> onControl(EventBus bus, String address, Consumer<Object> handler) {
     return bus.consumer(controlAddress(address), m -> handler.accept(m.body()));
+  }
+
+  /** A handle consumes {@code address}'s "disabled" announcements, from any node. */
+  public static MessageConsumer<Object> onAnnouncement(EventBus bus, String address, Consumer<Object> handler) {
+    return bus.consumer(announceAddress(address), m -> handler.accept(m.body()));
   }
 
   /** Consumes {@code address}'s fullness messages (this Vertx only) with {@code handler}. */

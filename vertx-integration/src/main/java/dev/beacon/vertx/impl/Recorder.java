@@ -70,7 +70,7 @@ public final class Recorder implements HandleRegistry.HandOffSource, HandOffSink
     if (enabled) {
       BusProtocol.registerCodecs(vertx.eventBus());
       HandleRegistry.register(vertx, address, this);
-      BusProtocol.onControl(vertx.eventBus(), address, body -> {
+      BusProtocol.onAnnouncement(vertx.eventBus(), address, body -> {
         Decision off = BusProtocol.disabledAnnouncement(body);
         if (off != null) {
           switchOff(off);

@@ -350,10 +350,10 @@ public final class Shipper implements Delivery.Host {
     return decision;
   }
 
-  /** Closes within the close deadline (see {@link Closing}); idempotent. */
-  public Future<CloseReport> close() {
+  /** Closes within {@code timeoutMs} (see {@link Closing}); idempotent: later calls get the first close's report. */
+  public Future<CloseReport> close(long timeoutMs) {
     if (closing == null) {
-      closing = new Closing(this, parts, limits.closeTimeoutMs(), stats.snapshot(0));
+      closing = new Closing(this, parts, timeoutMs, stats.snapshot(0));
       closing.begin();
     }
     return closing.future();

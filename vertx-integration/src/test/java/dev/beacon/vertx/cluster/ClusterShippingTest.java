@@ -184,7 +184,8 @@ class ClusterShippingTest {
     Decision status = await(clustered.telemetry.status());
     long statusMs = (System.nanoTime() - t0) / 1_000_000;
     System.out.printf("status() with no shipper: %s in %d ms%n", status.describe(), statusMs);
-    assertThat(status.enabled()).isTrue();
+    assertThat(status.cause()).as("status says nobody ships what this node records").isEqualTo(Decision.Cause.NO_SHIPPER);
+    assertThat(status.detail()).contains(TelemetryOptions.DEFAULT_ADDRESS);
 
     // A shipper that joins later gets what is recorded from then on.
     TelemetryVerticle shipper = deployShipper(shipperNode, shipperOptions(fx.ingestionUrl()).setBatchIntervalMs(50));
@@ -192,6 +193,8 @@ class ClusterShippingTest {
     clustered.telemetry.record("create_prompt");
     await(when(shipperNode.vertx(), () -> shipper.stats().map(s -> s.sent() == 1)));
     assertThat(fx.records()).hasSize(1);
+    // and status() on the app node now gets the remote shipper's word (asked cluster-wide)
+    await(when(shipperNode.vertx(), () -> clustered.telemetry.status().map(Decision::enabled)));
   }
 
   @Test

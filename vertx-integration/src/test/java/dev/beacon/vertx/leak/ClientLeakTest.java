@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -34,6 +35,9 @@ class ClientLeakTest {
           new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), LeakProbe.class.getName(),
               "http://127.0.0.1:" + wm.port() + "/log", String.valueOf(CYCLES));
       pb.environment().clear(); // CI=true must not reach the child: it would switch Beacon off
+      // nor may an installation id file land in the real home directory
+      Path config = Files.createTempDirectory("beacon-leak-config");
+      pb.environment().put("XDG_CONFIG_HOME", config.toString());
       pb.redirectErrorStream(true);
       process = pb.start();
       boolean exited = process.waitFor(120, TimeUnit.SECONDS);

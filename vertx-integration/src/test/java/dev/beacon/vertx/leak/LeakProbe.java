@@ -26,7 +26,8 @@ public final class LeakProbe {
             .setSdkVersion("3.7.0")
             .setIngestionUrl(ingestionUrl)
             .setAllowInsecureLoopback(true)
-            .setCloseTimeoutMs(1_000);
+            // generous: this test is about leaks, not the deadline (the boot counts against it)
+            .setCloseTimeoutMs(5_000);
     Environment clean = Environment.of(Map.of(), Map.of());
     // One warm-up cycle: class loading and JDK-internal threads that start once per JVM.
     cycle(options, clean);
