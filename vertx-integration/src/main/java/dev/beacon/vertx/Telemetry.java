@@ -76,6 +76,18 @@ public final class Telemetry {
   }
 
   /**
+   * Makes the shared handle of {@code vertx} for the options' address, with this environment, so
+   * that code calling {@link #of(Vertx)} later gets it: tests (whose real environment says CI) and
+   * embedders that decide consent themselves call it before the application records. Returns the
+   * shared handle, which is an earlier one if {@code of} or {@code install} already made it.
+   */
+  public static Telemetry install(Vertx vertx, TelemetryOptions options, Environment environment) {
+    Objects.requireNonNull(vertx, "vertx");
+    TelemetryOptions copy = new TelemetryOptions(options);
+    return HandleRegistry.shared(vertx, copy.getAddress(), () -> new Telemetry(vertx, copy, environment, null));
+  }
+
+  /**
    * A new, unshared handle with this environment: tests and embedders pass maps instead of the real
    * environment.
    */
