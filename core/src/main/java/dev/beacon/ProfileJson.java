@@ -1,22 +1,18 @@
 package dev.beacon;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
  * The JSON form of a {@link Profile}: reads a document strictly (an unknown key, a value of the
  * wrong type or a bad value fails with the source, the key path and the value), and writes one
- * back. Stateless.
+ * back. It reads with {@link JsonText}, not Jackson: profiles are read on the caller's thread of
+ * {@code TelemetryClient.start}, which must stay fast on a cold JVM. Stateless.
  */
 final class ProfileJson {
 
@@ -36,17 +32,16 @@ final class ProfileJson {
     if (json == null) {
       throw new IllegalArgumentException(where + ": no profile document");
     }
-    JsonNode root;
+    Object parsed;
     try {
-      root = Json.MAPPER.readTree(json);
-    } catch (JsonProcessingException | RuntimeException e) {
-      throw new IllegalArgumentException(where + ": not a JSON document (" + firstLine(e.getMessage()) + ")");
+      parsed = JsonText.parse(json);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(where + ": not a JSON document (" + e.getMessage() + ")");
     }
-    if (root == null || !root.isObject()) {
-      throw new IllegalArgumentException(where + ": a profile must be a JSON object, but was " + shown(root));
+    if (!(parsed instanceof Map<?, ?> root)) {
+      throw new IllegalArgumentException(where + ": a profile must be a JSON object, but was " + shown(parsed));
     }
-    for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
-      String key = it.next();
+    for (Object key : root.keySet()) {
       if (!KEYS.contains(key)) {
         throw new IllegalArgumentException(
             where + ": unknown key '" + key + "' (known: " + String.join(", ", new TreeSet<>(KEYS)) + ")");
@@ -61,27 +56,27 @@ final class ProfileJson {
     b.debugVariable(text(root, "debugVariable", where, false));
     b.configBaseUrl(text(root, "configBaseUrl", where, false));
     b.sessionVariable(text(root, "sessionVariable", where, false));
-    JsonNode installation = root.get("installationId");
-    if (installation != null && !installation.isNull()) {
-      if (!installation.isObject() || installation.size() != 1 || !installation.has("path")) {
+    Object installation = root.get("installationId");
+    if (installation != null) {
+      if (!(installation instanceof Map<?, ?> inst) || inst.size() != 1 || !inst.containsKey("path")) {
         throw new IllegalArgumentException(
             where + ": installationId must be null or {\"path\": \"<dir>/<file>.json\"}, but was " + shown(installation));
       }
-      b.installationIdPath(text(installation, "path", where + ": installationId", true));
+      b.installationIdPath(text(inst, "path", where + ": installationId", true));
     }
-    JsonNode events = root.get("events");
-    if (events == null || !events.isObject()) {
-      throw new IllegalArgumentException(where + ": events must be an object of event names, but was " + shown(events));
+    if (!(root.get("events") instanceof Map<?, ?> events)) {
+      throw new IllegalArgumentException(
+          where + ": events must be an object of event names, but was " + shownOrMissing(root, "events"));
     }
-    for (Map.Entry<String, JsonNode> e : events.properties()) {
-      String event = e.getKey();
-      if (!e.getValue().isObject()) {
+    for (Map.Entry<?, ?> e : events.entrySet()) {
+      String event = String.valueOf(e.getKey());
+      if (!(e.getValue() instanceof Map<?, ?> declared)) {
         throw new IllegalArgumentException(
             where + ": events." + event + " must be an object of params, but was " + shown(e.getValue()));
       }
       Map<String, ParamSpec> params = new LinkedHashMap<>();
-      for (Map.Entry<String, JsonNode> p : e.getValue().properties()) {
-        params.put(p.getKey(), spec(p.getValue(), where + ": events." + event + "." + p.getKey()));
+      for (Map.Entry<?, ?> p : declared.entrySet()) {
+        params.put(String.valueOf(p.getKey()), spec(p.getValue(), where + ": events." + event + "." + p.getKey()));
       }
       try {
         b.event(event, params);
@@ -96,15 +91,15 @@ final class ProfileJson {
     }
   }
 
-  private static ParamSpec spec(JsonNode node, String where) {
-    if (!node.isObject()) {
+  private static ParamSpec spec(Object node, String where) {
+    if (!(node instanceof Map<?, ?> spec)) {
       throw new IllegalArgumentException(where + " must be an object with a \"type\", but was " + shown(node));
     }
-    JsonNode typeNode = node.get("type");
-    String type = typeNode != null && typeNode.isTextual() ? typeNode.textValue() : null;
+    Object typeNode = spec.get("type");
+    String type = typeNode instanceof String t ? t : null;
     if (type == null || !TYPES.contains(type)) {
       throw new IllegalArgumentException(
-          where + ".type must be one of " + String.join(", ", TYPES) + ", but was " + shown(typeNode));
+          where + ".type must be one of " + String.join(", ", TYPES) + ", but was " + shownOrMissing(spec, "type"));
     }
     Set<String> allowed =
         switch (type) {
@@ -112,8 +107,7 @@ final class ProfileJson {
           case "count" -> Set.of("type", "max");
           default -> Set.of("type");
         };
-    for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
-      String key = it.next();
+    for (Object key : spec.keySet()) {
       if (!allowed.contains(key)) {
         throw new IllegalArgumentException(where + ": unknown key '" + key + "' for a " + type + " param");
       }
@@ -122,66 +116,60 @@ final class ProfileJson {
       case "boolean":
         return ParamSpec.flag();
       case "count": {
-        JsonNode max = node.get("max");
-        if (max == null || !max.canConvertToLong() || !max.isIntegralNumber() || max.longValue() < 0) {
-          throw new IllegalArgumentException(where + ".max must be a non-negative whole number, but was " + shown(max));
+        Object max = spec.get("max");
+        if (!(max instanceof Long m) || m < 0) {
+          throw new IllegalArgumentException(
+              where + ".max must be a non-negative whole number, but was " + shownOrMissing(spec, "max"));
         }
-        return ParamSpec.count(max.longValue());
+        return ParamSpec.count(m);
       }
       default: {
-        JsonNode values = node.get("values");
-        if (values == null || !values.isArray() || values.isEmpty()) {
-          throw new IllegalArgumentException(where + ".values must be a non-empty array of strings, but was " + shown(values));
+        Object values = spec.get("values");
+        if (!(values instanceof List<?> items) || items.isEmpty()) {
+          throw new IllegalArgumentException(
+              where + ".values must be a non-empty array of strings, but was " + shownOrMissing(spec, "values"));
         }
         List<String> list = new ArrayList<>();
-        for (JsonNode v : values) {
-          if (!v.isTextual() || v.textValue().isEmpty() || v.textValue().length() > ParamSpec.MAX_VALUE_LENGTH) {
+        for (Object v : items) {
+          if (!(v instanceof String str) || str.isEmpty() || str.length() > ParamSpec.MAX_VALUE_LENGTH) {
             throw new IllegalArgumentException(
                 where + ".values must hold strings of 1 to " + ParamSpec.MAX_VALUE_LENGTH + " characters, but held " + shown(v));
           }
-          if (list.contains(v.textValue())) {
-            throw new IllegalArgumentException(where + ".values holds '" + v.textValue() + "' twice");
+          if (list.contains(str)) {
+            throw new IllegalArgumentException(where + ".values holds '" + str + "' twice");
           }
-          list.add(v.textValue());
+          list.add(str);
         }
         return type.equals("enum") ? ParamSpec.oneOf(list) : ParamSpec.listOf(list);
       }
     }
   }
 
-  private static String text(JsonNode node, String key, String where, boolean required) {
-    JsonNode v = node.get(key);
-    if (v == null || v.isNull()) {
+  private static String text(Map<?, ?> node, String key, String where, boolean required) {
+    Object v = node.get(key);
+    if (v == null) {
       if (required) {
         throw new IllegalArgumentException(where + ": " + key + " is required");
       }
       return null;
     }
-    if (!v.isTextual()) {
+    if (!(v instanceof String str)) {
       throw new IllegalArgumentException(where + ": " + key + " must be a string, but was " + shown(v));
     }
-    return v.textValue();
+    return str;
   }
 
-  private static String shown(JsonNode v) {
-    if (v == null) {
-      return "missing";
-    }
-    String s = v.toString();
+  private static String shownOrMissing(Map<?, ?> node, String key) {
+    return node.containsKey(key) ? shown(node.get(key)) : "missing";
+  }
+
+  private static String shown(Object v) {
+    String s = JsonText.write(v);
     return s.length() > 80 ? s.substring(0, 77) + "..." : s;
   }
 
-  private static String firstLine(String message) {
-    if (message == null) {
-      return "unreadable";
-    }
-    int nl = message.indexOf('\n');
-    return nl < 0 ? message : message.substring(0, nl);
-  }
-
   static String write(Profile p) {
-    JsonNodeFactory f = JsonNodeFactory.instance;
-    ObjectNode root = f.objectNode();
+    Map<String, Object> root = new LinkedHashMap<>();
     root.put("name", p.name());
     root.put("sdkName", p.sdkName());
     if (p.sdkVersion() != null) {
@@ -192,35 +180,30 @@ final class ProfileJson {
     root.put("debugVariable", p.debugVariable());
     root.put("configBaseUrl", p.configBaseUrl());
     root.put("sessionVariable", p.sessionVariable());
-    if (p.installationIdPath() == null) {
-      root.putNull("installationId");
-    } else {
-      root.putObject("installationId").put("path", p.installationIdPath());
-    }
-    ObjectNode events = root.putObject("events");
+    root.put("installationId", p.installationIdPath() == null ? null : Map.of("path", p.installationIdPath()));
+    Map<String, Object> events = new LinkedHashMap<>();
     for (String name : p.catalog().eventNames()) {
-      ObjectNode params = events.putObject(name);
-      for (Map.Entry<String, ParamSpec> e : new java.util.TreeMap<>(p.catalog().definition(name).params()).entrySet()) {
-        ObjectNode spec = params.putObject(e.getKey());
+      Map<String, Object> params = new LinkedHashMap<>();
+      for (Map.Entry<String, ParamSpec> e : new TreeMap<>(p.catalog().definition(name).params()).entrySet()) {
+        Map<String, Object> spec = new LinkedHashMap<>();
         ParamSpec s = e.getValue();
         if (s instanceof ParamSpec.OneOf o) {
           spec.put("type", "enum");
-          values(spec.putArray("values"), o.values());
+          spec.put("values", new ArrayList<>(new TreeSet<>(o.values())));
         } else if (s instanceof ParamSpec.ListOf l) {
           spec.put("type", "list");
-          values(spec.putArray("values"), l.values());
+          spec.put("values", new ArrayList<>(new TreeSet<>(l.values())));
         } else if (s instanceof ParamSpec.Count c) {
           spec.put("type", "count");
           spec.put("max", c.max());
         } else {
           spec.put("type", "boolean");
         }
+        params.put(e.getKey(), spec);
       }
+      events.put(name, params);
     }
-    return root.toString();
-  }
-
-  private static void values(ArrayNode array, Set<String> values) {
-    new TreeSet<>(values).forEach(array::add);
+    root.put("events", events);
+    return JsonText.write(root);
   }
 }
