@@ -1,4 +1,4 @@
-package dev.beacon.vertx;
+package dev.beacon.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -28,7 +28,7 @@ class TelemetryMainTest {
 
   private static final Environment CLEAN = Environment.of(Map.of(), Map.of());
 
-  private ShipperFixture fx;
+  private Endpoints fx;
   private final ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
   private final ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
   private final PrintStream out = new PrintStream(outBytes, true, StandardCharsets.UTF_8);
@@ -36,7 +36,7 @@ class TelemetryMainTest {
 
   @BeforeEach
   void setUp() {
-    fx = new ShipperFixture();
+    fx = new Endpoints();
   }
 
   @AfterEach
@@ -58,8 +58,7 @@ class TelemetryMainTest {
 
   /** Inline {@code -conf} JSON pointing the config at WireMock. */
   private String conf() {
-    return "{\"sdkVersion\":\"" + ShipperFixture.VERSION + "\",\"configUrl\":\"" + fx.base()
-        + "/config\",\"allowInsecureLoopback\":true}";
+    return fx.conf();
   }
 
   static Stream<Arguments> optOuts() {
@@ -84,7 +83,7 @@ class TelemetryMainTest {
 
   @Test
   void statusWithAValidRemoteConfigSaysEnabledAndExitsZero() {
-    fx.serveConfigPointingAt(fx.base() + "/log");
+    fx.serveConfigPointingAtItself();
 
     int code = run(CLEAN, "status", "-conf", conf());
 
@@ -96,7 +95,7 @@ class TelemetryMainTest {
 
   @Test
   void statusWhenTheRemoteConfigDisablesTelemetryGivesItsReasonAndExitsTwo() {
-    fx.serveConfig(ShipperFixture.configJson(fx.base() + "/log").replace("\"disable_telemetry\":false", "\"disable_telemetry\":true"));
+    fx.serveConfig(Endpoints.configJson(fx.ingestionUrl()).replace("\"disable_telemetry\":false", "\"disable_telemetry\":true"));
 
     int code = run(CLEAN, "status", "-conf", conf());
 
@@ -115,7 +114,7 @@ class TelemetryMainTest {
 
   @Test
   void debugPrintsThePayloadAndSendsNothing() {
-    fx.serveConfigPointingAt(fx.base() + "/log");
+    fx.serveConfigPointingAtItself();
 
     int code = run(CLEAN, "debug", "-conf", conf(), "create_run");
 

@@ -1,4 +1,4 @@
-package dev.beacon.vertx;
+package dev.beacon.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -62,7 +62,7 @@ class LauncherJarIT {
 
   private static Path fatJar() throws IOException {
     Path target = Path.of(System.getProperty("basedir", "."), "target");
-    try (DirectoryStream<Path> jars = Files.newDirectoryStream(target, "beacon-vertx-*-fat.jar")) {
+    try (DirectoryStream<Path> jars = Files.newDirectoryStream(target, "beacon-launcher-*-fat.jar")) {
       for (Path jar : jars) {
         return jar;
       }

@@ -1,4 +1,4 @@
-package dev.beacon.vertx;
+package dev.beacon.launcher;
 
 import dev.beacon.ClientInfo;
 import dev.beacon.Decision;
@@ -10,13 +10,15 @@ import dev.beacon.Status;
 import dev.beacon.TelemetryEvent;
 import dev.beacon.Validation;
 import dev.beacon.WireEncoder;
+import dev.beacon.vertx.TelemetryOptions;
+import dev.beacon.vertx.TelemetryVerticle;
 import dev.beacon.vertx.impl.ConfigFetcher;
+import dev.beacon.vertx.impl.HttpClients;
 import io.vertx.core.Deployable;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
-import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.launcher.application.VertxApplication;
 import io.vertx.launcher.application.VertxApplicationHooks;
 import java.io.IOException;
@@ -33,7 +35,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * The standalone launcher ({@code java -jar beacon-vertx-<version>-fat.jar <command>}):
+ * The standalone launcher ({@code java -jar beacon-launcher-<version>-fat.jar <command>}):
  *
  * <ul>
  *   <li>{@code run [vertx-application options]}: runs the shipper as its own process, built on
@@ -128,13 +130,8 @@ public final class TelemetryMain {
     }
     Vertx vertx = Vertx.vertx(new VertxOptions().setUseDaemonThread(true).setEventLoopPoolSize(1));
     try {
-      WebClientOptions webOptions =
-          new WebClientOptions().setFollowRedirects(false).setConnectTimeout((int) options.getConnectTimeoutMs());
-      if (options.getTrustStorePath() != null) {
-        webOptions.setTrustOptions(
-            TelemetryVerticle.trustOptions(options.getTrustStorePath(), options.getTrustStorePassword()));
-      }
-      WebClient client = WebClient.create(vertx, webOptions);
+      WebClient client =
+          HttpClients.create(vertx, options.getConnectTimeoutMs(), options.getTrustStorePath(), options.getTrustStorePassword());
       CompletableFuture<RemoteConfig.Verdict> verdict =
           ConfigFetcher.fetch(
                   vertx,
