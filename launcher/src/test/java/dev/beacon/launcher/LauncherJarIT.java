@@ -2,71 +2,115 @@ package dev.beacon.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The shaded launcher jar, run as users run it. An integration test (failsafe, after {@code
+ * The shaded launcher jar, run as users run it ({@code java -jar beacon-launcher-<version>-fat.jar}),
+ * each in a child JVM with a clean environment. An integration test (failsafe, after {@code
  * package}), so the jar exists whenever it runs.
  */
 class LauncherJarIT {
 
+  /** Hazelcast, Vert.x and the shipper starting on a busy 2-core machine. */
+  private static final long START_SECONDS = 60;
+
+  @TempDir Path dir;
+
+  private Endpoints fx;
+
+  @BeforeEach
+  void setUp() {
+    fx = new Endpoints();
+  }
+
+  @AfterEach
+  void tearDown() {
+    fx.close();
+  }
+
   @Test
-  void statusSaysDisabledUnderDoNotTrack(@TempDir Path dir) throws IOException {
-    ChildJvm.Result r = ChildJvm.runJar(dir, Map.of("DO_NOT_TRACK", "1"), fatJar(), "status");
+  void versionComesFromTheJar() {
+    ChildJvm.Result r = ChildJvm.runJar(dir, Map.of(), ChildJvm.fatJar(), "--version");
+
+    assertThat(r.exitCode()).as("%s", r).isZero();
+    assertThat(r.stdout()).as("%s", r).startsWith("beacon " + System.getProperty("beacon.version") + " (Vert.x ");
+    assertThat(ChildJvm.fatJar().getFileName().toString()).isEqualTo("beacon-launcher-" + System.getProperty("beacon.version") + "-fat.jar");
+  }
+
+  @Test
+  void helpExitsZero() {
+    ChildJvm.Result r = ChildJvm.runJar(dir, Map.of(), ChildJvm.fatJar(), "--help");
+
+    assertThat(r.exitCode()).as("%s", r).isZero();
+    assertThat(r.stdout()).contains("commands:", "exit codes:", "DO_NOT_TRACK");
+  }
+
+  @Test
+  void statusSaysDisabledUnderDoNotTrack() {
+    ChildJvm.Result r = ChildJvm.runJar(dir, Map.of("DO_NOT_TRACK", "1"), ChildJvm.fatJar(), "status", "-conf", fx.conf());
 
     assertThat(r.exitCode()).as("%s", r).isEqualTo(2);
     assertThat(r.stdout().strip()).as("%s", r).isEqualTo("disabled: DO_NOT_TRACK=1");
   }
 
   @Test
-  void debugPrintsTheRequestItWouldSend(@TempDir Path dir) throws IOException {
-    ChildJvm.Result r = ChildJvm.runJar(dir, Map.of(), fatJar(), "debug", "create_run");
+  void statusSaysEnabledWithTheRemoteConfigsIngestion() {
+    fx.serveConfigPointingAtItself();
+
+    ChildJvm.Result r = ChildJvm.runJar(dir, Map.of(), ChildJvm.fatJar(), "status", "-conf", fx.conf());
 
     assertThat(r.exitCode()).as("%s", r).isZero();
-    assertThat(r.stdout()).contains("\"event_name\" : \"create_run\"").contains("nothing is sent");
+    assertThat(r.stdout().strip()).as("%s", r).isEqualTo("enabled (ingestion: " + fx.ingestionUrl() + ")");
   }
 
   @Test
-  void runDeploysTheShipperAndKeepsItAliveUntilStopped() throws Exception {
-    ProcessBuilder pb =
-        new ProcessBuilder(ChildJvm.java(), "-jar", fatJar().toString(), "run", "-conf",
-            "{\"sdkVersion\":\"3.7.0\",\"ingestionUrl\":\"http://127.0.0.1:9/log\",\"allowInsecureLoopback\":true}");
-    pb.environment().clear(); // CI=true must not reach the child
-    pb.redirectErrorStream(true);
-    Process p = pb.start();
-    try {
-      BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-      String line;
-      boolean deployed = false;
-      while (!deployed && (line = out.readLine()) != null) { // returns when the child prints or exits
-        deployed = line.contains("Succeeded in deploying verticle");
-      }
-      assertThat(deployed).as("the launcher deployed the shipper").isTrue();
-      assertThat(p.isAlive()).as("the shipper keeps running after deployment").isTrue();
-      p.destroy(); // SIGTERM: the shutdown hook closes the shipper
-      assertThat(p.waitFor(15, TimeUnit.SECONDS)).as("it stops when asked").isTrue();
-    } finally {
-      p.destroyForcibly();
+  void debugPrintsTheRequestItWouldSend() {
+    ChildJvm.Result r = ChildJvm.runJar(dir, Map.of(), ChildJvm.fatJar(), "debug", "-conf", "{\"sdkVersion\":\"3.7.0\"}", "create_run");
+
+    assertThat(r.exitCode()).as("%s", r).isZero();
+    assertThat(r.stdout()).contains("\"event_name\" : \"create_run\"").contains("\"mlflow_version\" : \"3.7.0\"").contains("nothing is sent");
+  }
+
+  @Test
+  void runWithABadConfigExits64BeforeVertxStarts() {
+    ChildJvm.Result r =
+        ChildJvm.runJar(dir, Map.of(), ChildJvm.fatJar(), "run", "-conf", "{\"sdkVersion\":\"3.7.0\",\"batchSize\":-5}");
+
+    assertThat(r.exitCode()).as("%s", r).isEqualTo(64);
+    assertThat(r.stderr().strip()).as("%s", r).isEqualTo("beacon: -conf: batchSize must be positive, but was -5");
+    assertThat(r.stdout()).isEmpty();
+  }
+
+  @Test
+  void runSaysTelemetryIsOnNamingTheConfigAndKeepsTheShipperAliveUntilStopped() {
+    fx.serveConfigPointingAtItself();
+    try (ChildJvm.Running shipper = ChildJvm.startJar(dir, Map.of(), List.of(), ChildJvm.fatJar(), "run", "-conf", fx.conf())) {
+      String line = shipper.awaitLine(l -> l.startsWith("beacon shipper running:"), START_SECONDS);
+
+      assertThat(line).isEqualTo("beacon shipper running: enabled (config " + fx.configBase() + "/" + Endpoints.VERSION + ".json)");
+      assertThat(shipper.alive()).as("the shipper keeps running after deployment\n%s", shipper).isTrue();
+      assertThat(shipper.stop(15)).as("SIGTERM stops it (the shutdown hook closes the shipper)\n%s", shipper).isTrue();
+      assertThat(shipper.stdoutLines()).as("one line, and only one").containsExactly(line);
+      assertThat(fx.ingestionRequests()).as("no event, nothing sent").isEmpty();
     }
   }
 
-  private static Path fatJar() throws IOException {
-    Path target = Path.of(System.getProperty("basedir", "."), "target");
-    try (DirectoryStream<Path> jars = Files.newDirectoryStream(target, "beacon-launcher-*-fat.jar")) {
-      for (Path jar : jars) {
-        return jar;
-      }
+  @Test
+  void runUnderDoNotTrackSaysDisabledWithTheReasonAndAsksNobody() {
+    fx.serveConfigPointingAtItself();
+    try (ChildJvm.Running shipper =
+        ChildJvm.startJar(dir, Map.of("DO_NOT_TRACK", "1"), List.of(), ChildJvm.fatJar(), "run", "-conf", fx.conf())) {
+      String line = shipper.awaitLine(l -> l.startsWith("beacon shipper running:"), START_SECONDS);
+
+      assertThat(line).isEqualTo("beacon shipper running: disabled: DO_NOT_TRACK=1 (nothing will be sent)");
+      assertThat(shipper.stop(15)).as("%s", shipper).isTrue();
+      assertThat(fx.wm.getAllServeEvents()).as("an opted-out shipper asks nobody").isEmpty();
     }
-    throw new AssertionError("no fat jar in " + target.toAbsolutePath() + ": failsafe runs after package");
   }
 }
