@@ -67,7 +67,7 @@ record Conf(String source, JsonObject json, TelemetryOptions options) {
       // then it can only be the JSON itself
     }
     if (path != null && !value.isBlank() && Files.exists(path)) {
-      String source = "config file " + value;
+      String source = kind(option) + value;
       if (Files.isDirectory(path)) {
         throw BadUsage.config(source + " (" + option + ") is a directory");
       }
@@ -91,8 +91,12 @@ record Conf(String source, JsonObject json, TelemetryOptions options) {
         throw BadUsage.config(option + " is not a JSON object: " + decodeProblem(e));
       }
     }
-    throw BadUsage.config("config file " + value + " (" + option + ") does not exist (" + option
+    throw BadUsage.config(kind(option) + value + " (" + option + ") does not exist (" + option
         + " takes the path of a JSON file, or the JSON object itself)");
+  }
+
+  private static String kind(String option) {
+    return option.equals("-conf") ? "config file " : "file ";
   }
 
   /** Jackson's message without Vert.x's prefix, on one line. */

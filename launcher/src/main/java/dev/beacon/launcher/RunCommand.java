@@ -6,6 +6,7 @@ import dev.beacon.Profile;
 import dev.beacon.vertx.TelemetryOptions;
 import dev.beacon.vertx.TelemetryVerticle;
 import io.vertx.core.Deployable;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.launcher.application.HookContext;
 import io.vertx.launcher.application.VertxApplication;
@@ -83,8 +84,23 @@ final class RunCommand {
       launcherArgs.add("-" + option);
       launcherArgs.add(value);
     }
-    JsonObject vertxOptions = a.value("options") == null ? null : Conf.json("-options", a.value("options")).json();
+    JsonObject vertxOptions = a.value("options") == null ? null : vertxOptions(a.value("options"));
     return new Plan(Conf.read(a.value("conf")), vertxOptions, launcherArgs);
+  }
+
+  /**
+   * The {@code -options} JSON, checked the way vertx-launcher-application will use it ({@code new
+   * VertxOptions(json)}): a value its setters refuse would otherwise end the process with exit code
+   * 1 and no word.
+   */
+  private static JsonObject vertxOptions(String value) {
+    Conf.Json read = Conf.json("-options", value);
+    try {
+      new VertxOptions(read.json());
+    } catch (RuntimeException e) {
+      throw BadUsage.config(read.source() + " (Vert.x options): " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+    }
+    return read.json();
   }
 
   private static void port(String option, String value) {

@@ -123,6 +123,19 @@ class LauncherCliTest {
     assertThat(fx.wm.getAllServeEvents()).as("nothing started, nobody asked").isEmpty();
   }
 
+  @Test
+  void vertxOptionsThatVertxRefusesExit64NamingThem() {
+    String conf = "{\"sdkVersion\":\"3.7.0\"}";
+
+    ChildJvm.Result refused = launcher("run", "-options", "{\"eventLoopPoolSize\":-1}", "-conf", conf);
+    ChildJvm.Result missing = launcher("run", "-options", dir.resolve("vertx.json").toString(), "-conf", conf);
+
+    assertThat(refused.exitCode()).as("%s", refused).isEqualTo(64);
+    assertThat(refused.stderr()).as("%s", refused).contains("beacon: -options (Vert.x options): ").contains("eventLoopPoolSize");
+    assertThat(missing.exitCode()).as("%s", missing).isEqualTo(64);
+    assertThat(missing.stderr()).as("%s", missing).contains("beacon: file " + dir.resolve("vertx.json") + " (-options) does not exist");
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"--help", "-h", "help", "run --help", "status -h", "debug --help"})
   void helpPrintsCommandsOptionsEnvironmentAndExitCodes(String args) {
