@@ -40,7 +40,7 @@ record Conf(String source, JsonObject json, TelemetryOptions options) {
       TelemetryOptions options = new TelemetryOptions(read.json()).validate();
       return new Conf(read.source(), read.json(), options);
     } catch (RuntimeException e) { // IllegalArgumentException by contract; whatever else, the config caused it
-      String hint = value == null ? "; give at least -conf '{\"sdkVersion\": \"<the SDK's version>\"}'" : "";
+      String hint = value == null ? "; give at least -conf '{\"sdkVersion\": \"<version>\"}'" : "";
       throw BadUsage.config(read.source() + ": " + (e.getMessage() == null ? e.toString() : e.getMessage()) + hint);
     }
   }
