@@ -1,7 +1,6 @@
 package dev.beacon.launcher;
 
 import dev.beacon.Profile;
-import dev.beacon.Profiles;
 import dev.beacon.vertx.TelemetryOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
@@ -47,7 +46,7 @@ record Conf(String source, JsonObject json, TelemetryOptions options) {
 
   /** The profile that reports. */
   Profile profile() {
-    return Profiles.named(options.getProfile(), options.getSdkVersion());
+    return options.resolveProfile();
   }
 
   /** A JSON object and where it came from. */

@@ -93,8 +93,12 @@ final class ChildJvm {
   }
 
   private static ProcessBuilder builder(Path workDir, Map<String, String> env, List<String> command) {
-    ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile());
+    // The child's home is the test's directory: an installation id file never lands in the real one.
+    List<String> isolated = new ArrayList<>(command);
+    isolated.add(1, "-Duser.home=" + workDir.toAbsolutePath());
+    ProcessBuilder pb = new ProcessBuilder(isolated).directory(workDir.toFile());
     pb.environment().clear();
+    pb.environment().put("XDG_CONFIG_HOME", workDir.resolve("config").toAbsolutePath().toString());
     pb.environment().putAll(env);
     return pb;
   }

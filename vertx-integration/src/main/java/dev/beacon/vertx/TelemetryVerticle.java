@@ -7,7 +7,6 @@ import dev.beacon.Profile;
 import dev.beacon.Stats;
 import dev.beacon.TelemetryEvent;
 import dev.beacon.vertx.impl.BusProtocol;
-import dev.beacon.vertx.impl.HttpClients;
 import dev.beacon.vertx.impl.Shipper;
 import dev.beacon.vertx.impl.ShipperWiring;
 import io.vertx.core.Context;
@@ -144,11 +143,6 @@ public final class TelemetryVerticle extends VerticleBase {
       loop.runOnContext(v -> action.handle(promise));
     }
     return promise.future();
-  }
-
-  /** Trust anchors from a PEM, PKCS#12 or JKS file, chosen by its extension (checked at deploy). */
-  static io.vertx.core.net.TrustOptions trustOptions(String path, String password) {
-    return HttpClients.trustOptions(path, password);
   }
 
   @Override
