@@ -8,11 +8,13 @@ import java.util.regex.Pattern;
  * One event of a catalog: its name and the params it may carry.
  *
  * @param name the event name, lowercase letters, digits and underscores, at most 64 characters
- * @param params the declared params by key
+ * @param params the declared params by key: letters, digits and underscores, starting with a
+ *     letter, at most 64 characters (MLflow's UI events use {@code eventType})
  */
 public record EventDefinition(String name, Map<String, ParamSpec> params) {
 
   private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]{0,63}");
+  private static final Pattern KEY = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,63}");
 
   /** Validates the definition once, at build time; the hot path never throws. */
   public EventDefinition {
@@ -23,9 +25,9 @@ public record EventDefinition(String name, Map<String, ParamSpec> params) {
     }
     params = Map.copyOf(Objects.requireNonNull(params, "params"));
     for (String key : params.keySet()) {
-      if (!NAME.matcher(key).matches()) {
+      if (!KEY.matcher(key).matches()) {
         throw new IllegalArgumentException(
-            "param key must match " + NAME.pattern() + ", but was '" + key + "' in event " + name);
+            "param key must match " + KEY.pattern() + ", but was '" + key + "' in event " + name);
       }
     }
   }

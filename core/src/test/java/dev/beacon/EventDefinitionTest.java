@@ -46,7 +46,7 @@ class EventDefinitionTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"Flavor", "9lives", "with space", "dash-key"})
+  @ValueSource(strings = {"_flavor", "9lives", "with space", "dash-key", "dotted.key"})
   void rejectsBadParamKeysNamingKeyAndEvent(String key) {
     assertThatThrownBy(() -> EventDefinition.of("create_logged_model", Map.of(key, ParamSpec.flag())))
         .isInstanceOf(IllegalArgumentException.class)

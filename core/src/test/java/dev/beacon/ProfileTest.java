@@ -117,7 +117,7 @@ class ProfileTest {
   @Test
   void toStringShowsTheEffectiveConfig() {
     String s = Profiles.mlflow("3.7.0").toString();
-    assertThat(s).contains("mlflow-java", "3.7.0", "MLFLOW_DISABLE_TELEMETRY", "events=10");
+    assertThat(s).contains("mlflow-java", "3.7.0", "MLFLOW_DISABLE_TELEMETRY", "events=58");
   }
 
   static Stream<Arguments> badBuilders() {

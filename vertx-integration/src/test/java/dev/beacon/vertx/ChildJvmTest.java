@@ -25,7 +25,7 @@ class ChildJvmTest {
 
   private static final int EVENTS = 7;
   /** The close deadline of the black-hole run; it also covers the client's boot in a cold JVM. */
-  private static final long CLOSE_TIMEOUT_MS = 2_000;
+  private static final long CLOSE_TIMEOUT_MS = 3_000;
   /** Margin for the client's own startup (Vert.x classes, event loop) and a busy machine. */
   private static final long MARGIN_MS = 3_000;
 

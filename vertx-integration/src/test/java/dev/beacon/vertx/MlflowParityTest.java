@@ -113,13 +113,13 @@ class MlflowParityTest {
   void unknownEventNamesAreNamedInStatsAndStatusNotDroppedInSilence() {
     TelemetryVerticle v = fx.deploy(fx.options());
     Telemetry telemetry = Telemetry.create(fx.vertx, fx.options(), ShipperFixture.CLEAN_ENV);
-    for (String name : List.of("creat_run", "create_run", "creat_run", "log_metric")) {
+    for (String name : List.of("creat_run", "create_run", "creat_run", "log_metrik")) {
       telemetry.record(name);
     }
     Stats stats = fx.flush(v, 4);
-    assertThat(stats.rejectedNames()).containsExactly("creat_run", "log_metric");
-    assertThat(await(telemetry.stats()).rejectedNames()).containsExactly("creat_run", "log_metric");
-    assertThat(await(telemetry.status()).describe()).isEqualTo("enabled (events rejected as unknown: creat_run, log_metric)");
+    assertThat(stats.rejectedNames()).containsExactly("creat_run", "log_metrik");
+    assertThat(await(telemetry.stats()).rejectedNames()).containsExactly("creat_run", "log_metrik");
+    assertThat(await(telemetry.status()).describe()).isEqualTo("enabled (events rejected as unknown: creat_run, log_metrik)");
     assertThat(fx.warnings).as("named, not printed").isEmpty();
   }
 }

@@ -29,8 +29,9 @@ public final class LeakProbe {
             // generous: this test is about leaks, not the deadline (the boot counts against it)
             .setCloseTimeoutMs(5_000);
     Environment clean = Environment.of(Map.of(), Map.of());
-    // One warm-up cycle: class loading and JDK-internal threads that start once per JVM.
-    cycle(options, clean);
+    // One warm-up cycle: class loading and JDK-internal threads that start once per JVM. A cold
+    // JVM's first boot can be slow on a busy machine, and its close waits for that boot.
+    cycle(new TelemetryOptions(options).setCloseTimeoutMs(30_000), clean);
     java.util.Set<String> namesBefore = threadNames();
     long fdsBefore = openFds();
     long sent = 0;
