@@ -157,9 +157,27 @@ public final class RecordSchema {
     return family.isEmpty() ? null : token(family);
   }
 
-  /** A scheme class from {@link ClientInfo#SCHEMES}, or {@code null} for anything else. */
+  /**
+   * A scheme class from {@link ClientInfo#SCHEMES}, or {@code null} for anything else. MLflow's
+   * Python client (3.10+) sends {@code http-sql}, {@code http-file}, {@code https-sql}, {@code
+   * https-file} for a tracking server and the kind of store behind it: those count as {@code http}
+   * and {@code https}, the scheme the client used.
+   */
   public static String trackingUriScheme(Object value) {
-    return value instanceof String s && ClientInfo.SCHEMES.contains(s) ? s : null;
+    if (!(value instanceof String s)) {
+      return null;
+    }
+    if (ClientInfo.SCHEMES.contains(s)) {
+      return s;
+    }
+    int dash = s.indexOf('-');
+    if (dash > 0 && s.length() <= MAX_TOKEN_LENGTH) {
+      String head = s.substring(0, dash);
+      if (head.equals("http") || head.equals("https")) {
+        return head;
+      }
+    }
+    return null;
   }
 
   /**

@@ -1,6 +1,8 @@
 package dev.beacon.collector;
 
 import dev.beacon.Profile;
+import dev.beacon.collector.api.QueryRoutes;
+import dev.beacon.collector.config.ConfigRoutes;
 import dev.beacon.collector.ingest.IngestHandler;
 import dev.beacon.collector.ingest.IngestLimits;
 import dev.beacon.collector.ingest.RateLimiter;
@@ -97,17 +99,21 @@ public final class CollectorServer {
     // merged there is no store to open here.
     Future<EventStore> store = Future.failedFuture(
         new IllegalStateException("store: the embedded DuckDB store is not built into this collector yet"));
-    return store.compose(s -> start(vertx, options, s, Clock.systemUTC(), defaultMounts(vertx, options, s)));
+    Clock clock = Clock.systemUTC();
+    return store.compose(s -> start(vertx, options, s, clock, defaultMounts(vertx, options, s, clock)));
   }
 
-  /**
-   * The config/admin routes and the query routes for a store. MOUNT POINT (c3-routes): {@code new
-   * ConfigRoutes(vertx, store, profiles, adminToken, publicUrl)} and {@code new QueryRoutes(store,
-   * profiles, clock)}, each as {@code RouteMount.of(routes::load, routes::mount)}, once c3-routes
-   * is merged.
-   */
-  static List<RouteMount> defaultMounts(Vertx vertx, CollectorOptions options, EventStore store) {
-    return List.of();
+  /** The config/admin routes and the query routes over {@code store}, configured from {@code options}. */
+  public static List<RouteMount> defaultMounts(Vertx vertx, CollectorOptions options, EventStore store, Clock clock) {
+    Map<String, Profile> profiles = options.resolveProfiles();
+    ConfigRoutes config = new ConfigRoutes(vertx, store, profiles, options.getAdminToken(), null)
+        .setPublicUrl(options.getPublicUrl())
+        .setPublicMode(options.isPublicMode())
+        .setClock(clock);
+    QueryRoutes query = new QueryRoutes(store, profiles, clock)
+        .setPublicMode(options.isPublicMode())
+        .setPublicThreshold(options.getPublicThreshold());
+    return List.of(RouteMount.of(config::load, config::mount), RouteMount.of(Future::succeededFuture, query::mount));
   }
 
   /**

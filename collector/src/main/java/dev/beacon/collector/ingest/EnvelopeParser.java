@@ -3,6 +3,7 @@ package dev.beacon.collector.ingest;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import dev.beacon.RecordSchema;
@@ -45,8 +46,9 @@ final class EnvelopeParser {
    * @param maxDocumentBytes the largest (decompressed) body the parser is given
    */
   EnvelopeParser(String versionKey, int maxRecords, int maxDocumentBytes) {
-    this.factory = factory(maxDocumentBytes);
-    this.paramsFactory = factory(RecordSchema.MAX_RECORD_BYTES);
+    this.factory = factory(maxDocumentBytes, false);
+    // MLflow writes params with json.dumps(allow_nan=True): a NaN inside must not cost the others.
+    this.paramsFactory = factory(RecordSchema.MAX_RECORD_BYTES, true);
     this.maxRecords = maxRecords;
     Map<String, Field> f = new HashMap<>();
     f.put(RecordSchema.SESSION_ID, Field.SESSION_ID);
@@ -70,7 +72,7 @@ final class EnvelopeParser {
     this.fields = Map.copyOf(f);
   }
 
-  private static JsonFactory factory(int maxDocumentBytes) {
+  private static JsonFactory factory(int maxDocumentBytes, boolean allowNaN) {
     StreamReadConstraints limits =
         StreamReadConstraints.builder()
             .maxNestingDepth(MAX_DEPTH)
@@ -80,7 +82,10 @@ final class EnvelopeParser {
             .maxStringLength(Math.max(maxDocumentBytes, 1))
             .maxDocumentLength(Math.max(maxDocumentBytes, 1))
             .build();
-    return JsonFactory.builder().streamReadConstraints(limits).build();
+    return JsonFactory.builder()
+        .streamReadConstraints(limits)
+        .configure(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS, allowNaN)
+        .build();
   }
 
   /** The body is not the envelope; the message says why, without quoting the body. */
