@@ -42,6 +42,8 @@ public final class FakeEventStore implements EventStore {
   private final List<AuditEntry> audit = new CopyOnWriteArrayList<>();
   /** When set, the next save waits for this promise (then commits, or fails with its cause). */
   public volatile Promise<Void> holdNextSave;
+  /** Completed when a save reaches the store while {@link #holdNextSave} holds it. */
+  public final java.util.concurrent.CompletableFuture<Void> heldSaveArrived = new java.util.concurrent.CompletableFuture<>();
   /** When true, every save fails and stores nothing. */
   public volatile boolean failSaves;
   /** When true, every query fails. */
@@ -88,6 +90,9 @@ public final class FakeEventStore implements EventStore {
     }
     Promise<Void> hold = holdNextSave;
     holdNextSave = null;
+    if (hold != null) {
+      heldSaveArrived.complete(null);
+    }
     Future<Void> gate = hold == null ? Future.succeededFuture() : hold.future();
     return gate.map(v -> {
       rules.put(profile, rulesJson);
