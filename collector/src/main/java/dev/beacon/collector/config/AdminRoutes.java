@@ -39,7 +39,7 @@ import java.util.function.Supplier;
  * </ul>
  *
  * <p>Every route wants {@code Authorization: Bearer <adminToken>}: 401 with {@code
- * WWW-Authenticate} when it is missing or wrong (checked before the body is read). Without a token,
+ * WWW-Authenticate} when it is missing or wrong. Without a token,
  * or in public mode, every route answers 404. The token is never logged.
  */
 final class AdminRoutes {
@@ -84,8 +84,10 @@ final class AdminRoutes {
     router.get("/admin/v1/:profile/config").handler(this::authenticate).handler(this::getConfig);
     router
         .put("/admin/v1/:profile/config")
-        .handler(this::authenticate)
+        // vertx-web runs body handlers before any other (as its own authentication handlers do):
+        // the body is read, up to the limit, before the token is checked.
         .handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES))
+        .handler(this::authenticate)
         .handler(this::putConfig)
         .failureHandler(this::failure);
     router.get("/admin/v1/:profile/audit").handler(this::authenticate).handler(this::audit);

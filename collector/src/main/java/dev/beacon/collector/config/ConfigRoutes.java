@@ -80,8 +80,10 @@ public final class ConfigRoutes {
     }
     this.profiles = Map.copyOf(map);
     this.auth = adminToken == null ? null : new AdminAuth(adminToken);
-    this.ingestionUrlOverride =
-        ingestionUrlOverride == null ? null : BaseUrl.checkConfigured("ingestionUrlOverride", ingestionUrlOverride);
+    if (ingestionUrlOverride != null) {
+      BaseUrl.checkConfigured("ingestionUrlOverride", ingestionUrlOverride.replace("{profile}", "profile"));
+    }
+    this.ingestionUrlOverride = ingestionUrlOverride;
   }
 
   /**

@@ -53,10 +53,10 @@ public final class ConfigRules {
   /** Most entries in one list ({@code disable_events}, ...). */
   public static final int MAX_LIST = 100;
 
+  private static final JsonFactory JSON = new JsonFactory();
+
   /** The rules with no override: telemetry on for everyone, ingestion back at this collector. */
   public static final ConfigRules DEFAULT = new ConfigRules(ConfigSettings.DEFAULT, Map.of(), Map.of());
-
-  private static final JsonFactory JSON = new JsonFactory();
 
   private final ConfigSettings defaults;
   private final SortedMap<String, ConfigOverride> prefixes;
