@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The running collector: one vertx-web {@link Router} served by several HTTP server instances
@@ -64,6 +65,8 @@ public final class CollectorServer {
   private final Map<String, Profile> profiles;
   private final CollectorMetrics metrics;
   private final WriteBuffer buffer;
+  private static final AtomicInteger SHARED_RANDOM_PORT = new AtomicInteger();
+
   private final List<String> deployments = new ArrayList<>();
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile boolean lastCommitFailed;
@@ -149,18 +152,26 @@ public final class CollectorServer {
         .setIdleTimeoutUnit(TimeUnit.SECONDS)
         .setCompressionSupported(false)
         .setDecompressionSupported(false); // gzip bodies are inflated by ingestion, capped
-    HttpVerticle first = verticle(router, http);
-    return vertx.deployVerticle(first).compose(id -> {
-      deployments.add(id);
-      port = first.actualPort();
-      // The others share the first one's port (port 0 would give each its own).
-      HttpServerOptions same = new HttpServerOptions(http).setPort(port);
-      List<Future<String>> rest = new ArrayList<>();
-      for (int i = 1; i < instances; i++) {
-        rest.add(vertx.deployVerticle(verticle(router, same)).onSuccess(deployments::add));
-      }
-      return Future.all(rest);
-    }).onSuccess(v -> scheduleRetention()).mapEmpty();
+    if (o.getPort() == 0) {
+      // Port 0 gives each server instance a port of its own; a negative port makes Vert.x bind one
+      // random port and share it among the instances that name the same negative number.
+      http.setPort(-SHARED_RANDOM_PORT.incrementAndGet());
+    }
+    List<HttpVerticle> verticles = new ArrayList<>();
+    List<Future<String>> deployed = new ArrayList<>();
+    for (int i = 0; i < instances; i++) {
+      HttpVerticle v = verticle(router, http);
+      verticles.add(v);
+      deployed.add(vertx.deployVerticle(v).onSuccess(this::deployed));
+    }
+    return Future.all(deployed).onSuccess(v -> {
+      port = verticles.get(0).actualPort();
+      scheduleRetention();
+    }).mapEmpty();
+  }
+
+  private synchronized void deployed(String id) {
+    deployments.add(id);
   }
 
   private HttpVerticle verticle(Router router, HttpServerOptions http) {
@@ -175,6 +186,10 @@ public final class CollectorServer {
     IngestLimits limits = new IngestLimits(options.getMaxBodyBytes(), options.getMaxDecompressedBytes(),
         options.getMaxRecordsPerRequest(), options.getMaxRecordBytes(), Duration.ofDays(options.getRetentionDays()));
     router.route(HttpMethod.POST, "/:profile/ingest").handler(new IngestHandler(profiles, limits, limiter, buffer, metrics, clock));
+    router.route("/:profile/ingest").handler(ctx -> {
+      ctx.response().putHeader(HttpHeaders.ALLOW, "POST");
+      json(ctx, 405, "{\"error\":\"ingestion takes POST\"}");
+    });
     router.get("/health").handler(this::health);
     router.get("/metrics").handler(ctx -> ctx.response()
         .putHeader(HttpHeaders.CONTENT_TYPE, CollectorMetrics.CONTENT_TYPE)
@@ -259,7 +274,7 @@ public final class CollectorServer {
       vertx.cancelTimer(retentionTimer);
     }
     List<Future<Void>> undeploys = new ArrayList<>();
-    for (String id : deployments) {
+    for (String id : List.copyOf(deployments)) {
       undeploys.add(vertx.undeploy(id).otherwiseEmpty());
     }
     closing = Future.all(undeploys)
