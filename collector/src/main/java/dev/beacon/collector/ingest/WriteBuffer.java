@@ -271,6 +271,16 @@ public final class WriteBuffer {
     if (failure == null && result == null) {
       failure = new IllegalStateException("the store's write gave no result");
     }
+    // Books first, answers second: whoever sees an answer also sees the depth and the meters.
+    depth.addAndGet(-records);
+    writing = false;
+    if (listener != null) {
+      try {
+        listener.committed(records, taken.size(), nanos, failure);
+      } catch (RuntimeException ignored) {
+        // metrics must never stop the writer
+      }
+    }
     if (failure == null) {
       BitSet dups = result.duplicates();
       int offset = 0;
@@ -283,15 +293,6 @@ public final class WriteBuffer {
     } else {
       for (Pending p : taken) {
         p.fail(failure);
-      }
-    }
-    depth.addAndGet(-records);
-    writing = false;
-    if (listener != null) {
-      try {
-        listener.committed(records, taken.size(), nanos, failure);
-      } catch (RuntimeException ignored) {
-        // metrics must never stop the writer
       }
     }
     // Requests that came during the commit already waited for it: commit them now.
