@@ -150,6 +150,9 @@ public final class CollectorServer {
         // A backstop behind the connection guard's idle timeout (which also sees trickling bytes).
         .setIdleTimeout((int) Math.max(1, TimeUnit.MILLISECONDS.toSeconds(o.getIdleTimeoutMs() * 2)))
         .setIdleTimeoutUnit(TimeUnit.SECONDS)
+        // HTTP/1.1 only: with h2c on, Vert.x waits for the first bytes (the HTTP/2 preface) before it
+        // makes a connection, so the connection guard would not see a client that sends nothing.
+        .setHttp2ClearTextEnabled(false)
         .setCompressionSupported(false)
         .setDecompressionSupported(false); // gzip bodies are inflated by ingestion, capped
     if (o.getPort() == 0) {

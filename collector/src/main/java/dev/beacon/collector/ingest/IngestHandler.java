@@ -2,8 +2,10 @@ package dev.beacon.collector.ingest;
 
 import dev.beacon.Profile;
 import dev.beacon.collector.server.CollectorMetrics;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
@@ -45,6 +47,9 @@ import java.util.Map;
 public final class IngestHandler implements Handler<RoutingContext> {
 
   private static final String JSON = "application/json";
+
+  /** Longest time a refused body is read and dropped before the connection is closed, in ms. */
+  static final long LINGER_MS = 2_000;
 
   private final Map<String, Target> targets;
   private final IngestLimits limits;
@@ -274,9 +279,9 @@ public final class IngestHandler implements Handler<RoutingContext> {
   }
 
   /**
-   * Reads and drops what the client still sends (at most {@code maxBodyBytes} more), then closes:
-   * closing with unread bytes would make the kernel send a reset, and the client might lose the
-   * answer. The connection guard's body timeout bounds how long this can take.
+   * Reads and drops what the client still sends, then closes: closing with unread bytes would make
+   * the kernel send a reset, and the client might lose the answer. Closes when the body ends, after
+   * {@code maxBodyBytes} more, or after {@link #LINGER_MS}, whichever comes first.
    */
   private void lingerThenClose(HttpServerRequest req) {
     if (req.isEnded()) {
@@ -291,6 +296,10 @@ public final class IngestHandler implements Handler<RoutingContext> {
       }
     });
     req.end().onComplete(v -> req.connection().close());
+    Context context = Vertx.currentContext();
+    if (context != null) {
+      context.owner().setTimer(LINGER_MS, t -> req.connection().close());
+    }
   }
 
   static String error(String message) {
