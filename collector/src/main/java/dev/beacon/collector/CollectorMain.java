@@ -40,11 +40,12 @@ public final class CollectorMain {
   }
 
   /**
-   * Parses the arguments and starts the collector.
+   * Parses the arguments and starts the collector (for {@link #main} and tests: the streams are
+   * given).
    *
    * @return the exit code, or -1 when the collector is running (the shutdown hook stops it)
    */
-  static int run(String[] args, PrintStream out, PrintStream err) {
+  public static int run(String[] args, PrintStream out, PrintStream err) {
     CollectorOptions options;
     try {
       JsonObject conf = new JsonObject();
