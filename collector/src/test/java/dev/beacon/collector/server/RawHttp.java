@@ -65,6 +65,17 @@ public final class RawHttp implements AutoCloseable {
     return b.append("\r\n").toString().getBytes(StandardCharsets.US_ASCII);
   }
 
+  /** Any request with a body (PUT, POST) on a new connection. */
+  public static Response request(int port, String method, String path, byte[] body, String... headers) throws IOException {
+    try (RawHttp c = open(port, 15_000)) {
+      byte[] head = postHead(path, body.length, headers);
+      String h = new String(head, StandardCharsets.US_ASCII).replaceFirst("^POST ", method + " ");
+      c.send(h.getBytes(StandardCharsets.US_ASCII));
+      c.send(body);
+      return c.read();
+    }
+  }
+
   /** A GET on a new connection. */
   public static Response get(int port, String path) throws IOException {
     try (RawHttp c = open(port, 15_000)) {
