@@ -45,6 +45,8 @@ public final class HttpVerticle extends VerticleBase {
     guard = new ConnectionGuard(vertx, bodyTimeoutMs, idleTimeoutMs, metrics, System::nanoTime);
     server = vertx.createHttpServer(options);
     server.connectionHandler(guard::onConnection);
+    // Resets and broken connections are a client's business: quiet (and no address in any log).
+    server.exceptionHandler(e -> { });
     server.requestHandler(req -> {
       guard.onRequest(req);
       router.handle(req);
