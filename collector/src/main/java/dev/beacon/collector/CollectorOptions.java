@@ -194,8 +194,9 @@ public final class CollectorOptions {
     if (dataDir == null || dataDir.isBlank()) {
       throw bad("dataDir", dataDir, "a directory path");
     }
-    if (store != null && store.isBlank()) {
-      throw bad("store", store, "null, a DuckDB file path or a postgresql:// URL");
+    if (store != null && (store.isBlank() || duckDbFile() == null)) {
+      // PostgreSQL comes with a later issue, behind the same EventStore interface.
+      throw bad("store", store, "null or a DuckDB file path (postgresql:// is not supported yet)");
     }
     if (adminToken != null && adminToken.length() < 16) {
       throw bad("adminToken", "(" + adminToken.length() + " characters)", "null or at least 16 characters");
@@ -276,7 +277,11 @@ public final class CollectorOptions {
     return out;
   }
 
-  /** The DuckDB file of the embedded store, or {@code null} when {@code store} names another kind. */
+  /**
+   * The DuckDB file of the embedded store: {@code <dataDir>/beacon.duckdb} when {@code store} is
+   * null, else {@code store} itself (a path, optionally prefixed {@code duckdb:}); {@code null}
+   * when {@code store} names another kind ({@code postgresql://...}).
+   */
   public Path duckDbFile() {
     if (store == null) {
       return Path.of(dataDir, DUCKDB_FILE);

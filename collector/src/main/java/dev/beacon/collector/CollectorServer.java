@@ -11,6 +11,8 @@ import dev.beacon.collector.server.CollectorMetrics;
 import dev.beacon.collector.server.HttpVerticle;
 import dev.beacon.collector.server.RouteMount;
 import dev.beacon.collector.store.EventStore;
+import dev.beacon.collector.store.duckdb.DuckDbStore;
+import dev.beacon.collector.store.duckdb.DuckDbStoreOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
@@ -91,19 +93,16 @@ public final class CollectorServer {
   }
 
   /**
-   * Starts a collector with the store {@code options} name (the embedded DuckDB file by default)
-   * and the config and query routes.
+   * Starts a collector on the embedded DuckDB store ({@code store}, by default {@code
+   * <dataDir>/beacon.duckdb}) with the config and query routes.
    *
    * @throws IllegalArgumentException for bad options (before anything starts)
    */
   public static Future<CollectorServer> start(Vertx vertx, CollectorOptions options) {
     options.validate();
-    // MOUNT POINT (c1-store): the embedded DuckDB store is built on branch c1-store; until it is
-    // merged there is no store to open here.
-    Future<EventStore> store = Future.failedFuture(
-        new IllegalStateException("store: the embedded DuckDB store is not built into this collector yet"));
     Clock clock = Clock.systemUTC();
-    return store.compose(s -> start(vertx, options, s, clock, defaultMounts(vertx, options, s, clock)));
+    EventStore store = new DuckDbStore(vertx, options.duckDbFile(), new DuckDbStoreOptions().setClock(clock));
+    return start(vertx, options, store, clock, defaultMounts(vertx, options, store, clock));
   }
 
   /** The config/admin routes and the query routes over {@code store}, configured from {@code options}. */
