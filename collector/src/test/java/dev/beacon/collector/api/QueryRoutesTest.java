@@ -137,6 +137,14 @@ class QueryRoutesTest {
   }
 
   @Test
+  void aQueryStringThatDoesNotDecodeIs400() throws Exception {
+    start();
+    Response r = http.rawGet("/api/v1/mlflow/summary?event=%ZZ", "127.0.0.1"); // java.net.URI refuses to send it
+    assertThat(r.status()).isEqualTo(400); // Vert.x's HTTP server refuses it before routing
+    assertThat(store.summaries).isEmpty();
+  }
+
+  @Test
   void anUnknownProfileIs404() throws Exception {
     start();
     Response r = api("nope/summary");
