@@ -40,7 +40,10 @@ final class PublicView {
     return threshold > 0;
   }
 
-  /** The value of {@code metric} in {@code m} as shown, or null (no data, or hidden). */
+  /**
+   * The value of {@code metric} in {@code m} as shown, or null (no data, or hidden). A cell without
+   * events has 0 sessions and installations (an empty bucket is a zero, not a gap).
+   */
   Number value(Metrics m, Metric metric) {
     if (m == null) {
       return null;
@@ -52,9 +55,9 @@ final class PublicView {
       case EVENTS:
         return m.events();
       case SESSIONS:
-        return hideSmall(m.sessions());
+        return m.events() == 0 ? Long.valueOf(0) : hideSmall(m.sessions());
       case INSTALLATIONS:
-        return hideSmall(m.installations());
+        return m.events() == 0 ? Long.valueOf(0) : hideSmall(m.installations());
       case FAILURE_RATE:
         return m.failureRate() == null || !Double.isFinite(m.failureRate()) ? null : m.failureRate();
       case DURATION_P50:
