@@ -43,6 +43,12 @@ public final class CollectorOptions {
   public static final int DEFAULT_RETENTION_DAYS = 395;
   /** Default public base URL: {@code null}, served configs point back at the URL of the request. */
   public static final String DEFAULT_PUBLIC_URL = null;
+  /**
+   * Default for trusting {@code X-Forwarded-*} headers: off. Turn it on only behind a reverse proxy
+   * that sets them: the served configs then take scheme and host from them, and the rate limiter
+   * keys on the last {@code X-Forwarded-For} address (the one the proxy saw).
+   */
+  public static final boolean DEFAULT_TRUST_FORWARDED_HEADERS = false;
   /** Default largest request body as sent, in bytes: 2 MiB (MLflow's 500 records are about 250 KB). */
   public static final int DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024;
   /** Default largest body after gzip inflation, in bytes: 8 MiB. */
@@ -85,6 +91,7 @@ public final class CollectorOptions {
   private String adminToken = DEFAULT_ADMIN_TOKEN;
   private int retentionDays = DEFAULT_RETENTION_DAYS;
   private String publicUrl = DEFAULT_PUBLIC_URL;
+  private boolean trustForwardedHeaders = DEFAULT_TRUST_FORWARDED_HEADERS;
   private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
   private int maxDecompressedBytes = DEFAULT_MAX_DECOMPRESSED_BYTES;
   private int maxRecordsPerRequest = DEFAULT_MAX_RECORDS_PER_REQUEST;
@@ -128,6 +135,7 @@ public final class CollectorOptions {
         case "adminToken" -> adminToken = string(k, v);
         case "retentionDays" -> retentionDays = integer(k, v);
         case "publicUrl" -> publicUrl = string(k, v);
+        case "trustForwardedHeaders" -> trustForwardedHeaders = bool(k, v);
         case "maxBodyBytes" -> maxBodyBytes = integer(k, v);
         case "maxDecompressedBytes" -> maxDecompressedBytes = integer(k, v);
         case "maxRecordsPerRequest" -> maxRecordsPerRequest = integer(k, v);
@@ -160,6 +168,7 @@ public final class CollectorOptions {
     m.put("adminToken", adminToken);
     m.put("retentionDays", retentionDays);
     m.put("publicUrl", publicUrl);
+    m.put("trustForwardedHeaders", trustForwardedHeaders);
     m.put("maxBodyBytes", maxBodyBytes);
     m.put("maxDecompressedBytes", maxDecompressedBytes);
     m.put("maxRecordsPerRequest", maxRecordsPerRequest);
@@ -380,6 +389,7 @@ public final class CollectorOptions {
     k.put("adminToken", "bearer token of the admin API, at least 16 characters; null = admin off");
     k.put("retentionDays", "days raw rows are kept; rollups are kept for good (" + DEFAULT_RETENTION_DAYS + ")");
     k.put("publicUrl", "base URL put in served configs' ingestion_url; null = from the request");
+    k.put("trustForwardedHeaders", "behind a reverse proxy: take host and client address from X-Forwarded-* (" + DEFAULT_TRUST_FORWARDED_HEADERS + ")");
     k.put("maxBodyBytes", "largest request body as sent, bytes (" + DEFAULT_MAX_BODY_BYTES + ")");
     k.put("maxDecompressedBytes", "largest body after gzip inflation, bytes (" + DEFAULT_MAX_DECOMPRESSED_BYTES + ")");
     k.put("maxRecordsPerRequest", "records read per request; the rest are rejected (" + DEFAULT_MAX_RECORDS_PER_REQUEST + ")");
@@ -417,6 +427,8 @@ public final class CollectorOptions {
   public CollectorOptions setRetentionDays(int retentionDays) { this.retentionDays = retentionDays; return this; }
   public String getPublicUrl() { return publicUrl; }
   public CollectorOptions setPublicUrl(String publicUrl) { this.publicUrl = publicUrl; return this; }
+  public boolean isTrustForwardedHeaders() { return trustForwardedHeaders; }
+  public CollectorOptions setTrustForwardedHeaders(boolean v) { this.trustForwardedHeaders = v; return this; }
   public int getMaxBodyBytes() { return maxBodyBytes; }
   public CollectorOptions setMaxBodyBytes(int maxBodyBytes) { this.maxBodyBytes = maxBodyBytes; return this; }
   public int getMaxDecompressedBytes() { return maxDecompressedBytes; }

@@ -110,6 +110,7 @@ public final class CollectorServer {
     Map<String, Profile> profiles = options.resolveProfiles();
     ConfigRoutes config = new ConfigRoutes(vertx, store, profiles, options.getAdminToken(), null)
         .setPublicUrl(options.getPublicUrl())
+        .setTrustForwardedHeaders(options.isTrustForwardedHeaders())
         .setPublicMode(options.isPublicMode())
         .setClock(clock);
     QueryRoutes query = new QueryRoutes(store, profiles, clock)
@@ -187,7 +188,8 @@ public final class CollectorServer {
     metrics.gauge("beacon.collector.rate.limiter.sources", "source addresses tracked by the rate limiter", limiter::trackedSources);
     IngestLimits limits = new IngestLimits(options.getMaxBodyBytes(), options.getMaxDecompressedBytes(),
         options.getMaxRecordsPerRequest(), options.getMaxRecordBytes(), Duration.ofDays(options.getRetentionDays()));
-    router.route(HttpMethod.POST, "/:profile/ingest").handler(new IngestHandler(profiles, limits, limiter, buffer, metrics, clock));
+    router.route(HttpMethod.POST, "/:profile/ingest").handler(new IngestHandler(profiles, limits, limiter, buffer, metrics, clock)
+        .trustForwardedFor(options.isTrustForwardedHeaders()));
     router.route("/:profile/ingest").handler(ctx -> {
       ctx.response().putHeader(HttpHeaders.ALLOW, "POST");
       json(ctx, 405, "{\"error\":\"ingestion takes POST\"}");

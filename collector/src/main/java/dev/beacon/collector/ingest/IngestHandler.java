@@ -57,6 +57,7 @@ public final class IngestHandler implements Handler<RoutingContext> {
   private final WriteBuffer buffer;
   private final CollectorMetrics metrics;
   private final Clock clock;
+  private volatile boolean trustForwardedFor;
 
   /** One profile's parser and checker. */
   private record Target(Profile profile, EnvelopeParser parser, RecordChecker checker) {}
@@ -89,13 +90,36 @@ public final class IngestHandler implements Handler<RoutingContext> {
     this.clock = clock;
   }
 
+  /**
+   * Behind a reverse proxy: key the rate limiter on the last address of {@code X-Forwarded-For}
+   * (the one the proxy saw) instead of the connection's. Default off: anyone could send the header.
+   */
+  public IngestHandler trustForwardedFor(boolean trust) {
+    this.trustForwardedFor = trust;
+    return this;
+  }
+
+  /** The rate limiter's key of a request's source (in memory only, never stored or logged). */
+  String sourceOf(HttpServerRequest req) {
+    if (trustForwardedFor) {
+      String xff = req.getHeader("X-Forwarded-For");
+      if (xff != null && !xff.isBlank()) {
+        String last = xff.substring(xff.lastIndexOf(',') + 1).trim();
+        if (!last.isEmpty() && last.length() <= 64) {
+          return RateLimiter.sourceKey(last);
+        }
+      }
+    }
+    SocketAddress remote = req.remoteAddress();
+    return RateLimiter.sourceKey(remote == null ? null : remote.hostAddress());
+  }
+
   @Override
   public void handle(RoutingContext ctx) {
     HttpServerRequest req = ctx.request();
     long start = System.nanoTime();
     if (limiter.enabled()) {
-      SocketAddress remote = req.remoteAddress();
-      long wait = limiter.acquire(RateLimiter.sourceKey(remote == null ? null : remote.hostAddress()));
+      long wait = limiter.acquire(sourceOf(req));
       if (wait > 0) {
         metrics.throttled("rate");
         early(req, start, 429, error("over the rate limit"), RateLimiter.retryAfterSeconds(wait));

@@ -151,8 +151,16 @@ public final class RateLimiter {
     if (host.indexOf(':') < 0) {
       return host;
     }
+    String literal = stripBrackets(host);
+    for (int i = 0; i < literal.length(); i++) {
+      char c = literal.charAt(i);
+      boolean ok = c == ':' || c == '.' || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+      if (!ok) {
+        return host; // not an IPv6 literal: never hand it to a resolver
+      }
+    }
     try {
-      byte[] a = java.net.InetAddress.getByName(stripBrackets(host)).getAddress();
+      byte[] a = java.net.InetAddress.getByName(literal).getAddress();
       if (a.length != 16) {
         return host;
       }

@@ -120,6 +120,7 @@ class RateLimiterTest {
     assertThat(RateLimiter.sourceKey("[2001:db8:1:3::1]")).isEqualTo("2001:db8:1:3::/64");
     assertThat(RateLimiter.sourceKey("127.0.0.1")).isEqualTo("127.0.0.1");
     assertThat(RateLimiter.sourceKey(null)).isEqualTo("unknown");
+    assertThat(RateLimiter.sourceKey("evil:host.example")).isEqualTo("evil:host.example"); // never resolved
   }
 
   @Test

@@ -302,6 +302,20 @@ class HostileInputTest {
   }
 
   @Test
+  void behindATrustedProxyTheLimiterKeysOnTheLastForwardedAddressAndOtherwiseIgnoresIt() throws Exception {
+    start(TestCollector.options().setRateLimitPerSecond(0.01).setRateLimitBurst(1).setTrustForwardedHeaders(true));
+    String body = Bodies.envelope(1);
+    assertThat(c.ingest(body, "X-Forwarded-For: 203.0.113.7, 198.51.100.1").status()).isEqualTo(200);
+    assertThat(c.ingest(body, "X-Forwarded-For: 203.0.113.8, 198.51.100.1").status()).isEqualTo(429);
+    assertThat(c.ingest(body, "X-Forwarded-For: 198.51.100.2").status()).isEqualTo(200);
+    c.close();
+
+    start(TestCollector.options().setRateLimitPerSecond(0.01).setRateLimitBurst(1));
+    assertThat(c.ingest(body, "X-Forwarded-For: 198.51.100.3").status()).isEqualTo(200);
+    assertThat(c.ingest(body, "X-Forwarded-For: 198.51.100.4").status()).isEqualTo(429); // same connection address
+  }
+
+  @Test
   void aFullWriteBufferIs429BeforeTheBodyAndTheHeldRequestIsAnsweredAfterItsCommit() throws Exception {
     start(TestCollector.options().setMaxRecordsPerRequest(10).setWriteBufferRecords(10));
     c.store.hold();
