@@ -63,6 +63,12 @@ public final class CollectorOptions {
   public static final int DEFAULT_RATE_LIMIT_BURST = 100;
   /** Default write buffer capacity, in records: 50,000 (past it: 429). */
   public static final int DEFAULT_WRITE_BUFFER_RECORDS = 50_000;
+  /**
+   * Default longest wait of an unanswered request before new ones get 429, in milliseconds: 500.
+   * MLflow's Python client gives up after 1 s (and does not resend a batch that timed out), so a
+   * slow store should turn new requests away (429: retried after 1 s) rather than answer late.
+   */
+  public static final long DEFAULT_WRITE_BUFFER_MAX_WAIT_MS = 500;
   /** Default most records in one group commit, in records: 5,000. */
   public static final int DEFAULT_COMMIT_MAX_RECORDS = 5_000;
   /** Default wait of a commit for more requests, in milliseconds: 5 (0 = commit at once). */
@@ -99,6 +105,7 @@ public final class CollectorOptions {
   private double rateLimitPerSecond = DEFAULT_RATE_LIMIT_PER_SECOND;
   private int rateLimitBurst = DEFAULT_RATE_LIMIT_BURST;
   private int writeBufferRecords = DEFAULT_WRITE_BUFFER_RECORDS;
+  private long writeBufferMaxWaitMs = DEFAULT_WRITE_BUFFER_MAX_WAIT_MS;
   private int commitMaxRecords = DEFAULT_COMMIT_MAX_RECORDS;
   private long commitDelayMs = DEFAULT_COMMIT_DELAY_MS;
   private long bodyTimeoutMs = DEFAULT_BODY_TIMEOUT_MS;
@@ -143,6 +150,7 @@ public final class CollectorOptions {
         case "rateLimitPerSecond" -> rateLimitPerSecond = number(k, v);
         case "rateLimitBurst" -> rateLimitBurst = integer(k, v);
         case "writeBufferRecords" -> writeBufferRecords = integer(k, v);
+        case "writeBufferMaxWaitMs" -> writeBufferMaxWaitMs = longValue(k, v);
         case "commitMaxRecords" -> commitMaxRecords = integer(k, v);
         case "commitDelayMs" -> commitDelayMs = longValue(k, v);
         case "bodyTimeoutMs" -> bodyTimeoutMs = longValue(k, v);
@@ -176,6 +184,7 @@ public final class CollectorOptions {
     m.put("rateLimitPerSecond", rateLimitPerSecond);
     m.put("rateLimitBurst", rateLimitBurst);
     m.put("writeBufferRecords", writeBufferRecords);
+    m.put("writeBufferMaxWaitMs", writeBufferMaxWaitMs);
     m.put("commitMaxRecords", commitMaxRecords);
     m.put("commitDelayMs", commitDelayMs);
     m.put("bodyTimeoutMs", bodyTimeoutMs);
@@ -230,6 +239,9 @@ public final class CollectorOptions {
       atLeast("rateLimitBurst", rateLimitBurst, 1);
     }
     atLeast("writeBufferRecords", writeBufferRecords, maxRecordsPerRequest);
+    if (writeBufferMaxWaitMs < 0 || writeBufferMaxWaitMs > 60_000) {
+      throw bad("writeBufferMaxWaitMs", writeBufferMaxWaitMs, "0 (capacity only) to 60000");
+    }
     atLeast("commitMaxRecords", commitMaxRecords, 1);
     if (commitDelayMs < 0 || commitDelayMs > 1_000) {
       throw bad("commitDelayMs", commitDelayMs, "0 to 1000");
@@ -397,6 +409,7 @@ public final class CollectorOptions {
     k.put("rateLimitPerSecond", "requests per second per source address; 0 = off (" + DEFAULT_RATE_LIMIT_PER_SECOND + ")");
     k.put("rateLimitBurst", "burst per source address, requests (" + DEFAULT_RATE_LIMIT_BURST + ")");
     k.put("writeBufferRecords", "records waiting for a commit before 429 (" + DEFAULT_WRITE_BUFFER_RECORDS + ")");
+    k.put("writeBufferMaxWaitMs", "429 while a request handed in this long ago is unanswered, ms; 0 = capacity only (" + DEFAULT_WRITE_BUFFER_MAX_WAIT_MS + ")");
     k.put("commitMaxRecords", "most records in one group commit (" + DEFAULT_COMMIT_MAX_RECORDS + ")");
     k.put("commitDelayMs", "how long a commit waits for more requests, ms; 0 = none (" + DEFAULT_COMMIT_DELAY_MS + ")");
     k.put("bodyTimeoutMs", "longest time to receive a request body, ms (" + DEFAULT_BODY_TIMEOUT_MS + ")");
@@ -443,6 +456,8 @@ public final class CollectorOptions {
   public CollectorOptions setRateLimitBurst(int v) { this.rateLimitBurst = v; return this; }
   public int getWriteBufferRecords() { return writeBufferRecords; }
   public CollectorOptions setWriteBufferRecords(int v) { this.writeBufferRecords = v; return this; }
+  public long getWriteBufferMaxWaitMs() { return writeBufferMaxWaitMs; }
+  public CollectorOptions setWriteBufferMaxWaitMs(long v) { this.writeBufferMaxWaitMs = v; return this; }
   public int getCommitMaxRecords() { return commitMaxRecords; }
   public CollectorOptions setCommitMaxRecords(int v) { this.commitMaxRecords = v; return this; }
   public long getCommitDelayMs() { return commitDelayMs; }

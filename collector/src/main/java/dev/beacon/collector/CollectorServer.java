@@ -84,7 +84,7 @@ public final class CollectorServer {
     this.profiles = this.options.resolveProfiles();
     this.metrics = new CollectorMetrics(profiles.keySet());
     this.buffer = new WriteBuffer(vertx, store, this.options.getWriteBufferRecords(),
-        this.options.getCommitMaxRecords(), this.options.getCommitDelayMs(),
+        this.options.getCommitMaxRecords(), this.options.getCommitDelayMs(), this.options.getWriteBufferMaxWaitMs(),
         (records, requests, nanos, failure) -> {
           lastCommitFailed = failure != null;
           metrics.committed(records, requests, nanos, failure);

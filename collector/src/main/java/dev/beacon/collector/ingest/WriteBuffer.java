@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 /**
  * The bounded buffer between ingestion and the store, with group commit: requests hand in their
@@ -29,7 +30,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p><b>Bounded.</b> {@link #depth()} counts the records handed in and not yet committed (waiting
  * or in the running commit). A request whose events would take it past {@code capacity} is
  * refused with {@link Full} (the caller answers 429); {@link #isFull()} lets the caller refuse
- * before it reads a body.
+ * before it reads a body, and also says full while the oldest unanswered request has waited
+ * {@code maxWaitMs}: a store slower than the load then turns new requests away at once instead of
+ * answering them after the clients' own timeouts.
  *
  * <p><b>Failure.</b> A failed commit fails exactly the requests in it (the caller answers 500, which
  * Beacon's and MLflow's clients retry; the partition keys make the retry safe); the next commit
@@ -76,11 +79,13 @@ public final class WriteBuffer {
     final List<StoredEvent> events;
     final Promise<Committed> promise;
     final Context caller;
+    final long offeredAt;
 
-    Pending(List<StoredEvent> events, Promise<Committed> promise, Context caller) {
+    Pending(List<StoredEvent> events, Promise<Committed> promise, Context caller, long offeredAt) {
       this.events = events;
       this.promise = promise;
       this.caller = caller;
+      this.offeredAt = offeredAt;
     }
 
     void complete(Committed c) {
@@ -108,7 +113,11 @@ public final class WriteBuffer {
   private final long commitDelayMs;
   private final Listener listener;
   private final AtomicLong depth = new AtomicLong();
+  private final long maxWaitNanos;
+  private volatile LongSupplier nanoClock = System::nanoTime;
   private volatile boolean closed;
+  /** When the oldest request not yet answered was handed in (System.nanoTime), or 0 when none. */
+  private volatile long oldestUnanswered;
 
   // Writer state: touched only on `context`.
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
@@ -126,7 +135,22 @@ public final class WriteBuffer {
    * @param listener told about every commit, or null
    */
   public WriteBuffer(Vertx vertx, EventStore store, int capacity, int maxCommitRecords, long commitDelayMs, Listener listener) {
-    if (capacity <= 0 || maxCommitRecords <= 0 || commitDelayMs < 0) {
+    this(vertx, store, capacity, maxCommitRecords, commitDelayMs, 0, listener);
+  }
+
+  /**
+   * @param vertx the Vert.x instance
+   * @param store where commits go
+   * @param capacity most records handed in and not yet committed
+   * @param maxCommitRecords most records in one commit (a single larger request still goes alone)
+   * @param commitDelayMs how long a commit waits for more requests, in ms; 0 = none
+   * @param maxWaitMs the buffer also counts as full while a request handed in that long ago is
+   *     still unanswered, in ms; 0 = capacity only
+   * @param listener told about every commit, or null
+   */
+  public WriteBuffer(Vertx vertx, EventStore store, int capacity, int maxCommitRecords, long commitDelayMs,
+      long maxWaitMs, Listener listener) {
+    if (capacity <= 0 || maxCommitRecords <= 0 || commitDelayMs < 0 || maxWaitMs < 0) {
       throw new IllegalArgumentException(
           "capacity and maxCommitRecords must be positive and commitDelayMs not negative, but were "
               + capacity + ", " + maxCommitRecords + ", " + commitDelayMs);
@@ -139,6 +163,7 @@ public final class WriteBuffer {
     this.maxCommitRecords = maxCommitRecords;
     this.commitDelayMs = commitDelayMs;
     this.listener = listener;
+    this.maxWaitNanos = maxWaitMs * 1_000_000L;
   }
 
   /** Records handed in and not yet committed. */
@@ -151,9 +176,23 @@ public final class WriteBuffer {
     return capacity;
   }
 
-  /** Whether the buffer holds its capacity (or is closed): a request now would be refused. */
+  /**
+   * Whether a request now would be refused: the buffer holds its capacity, or (with {@code
+   * maxWaitMs}) its oldest unanswered request has waited that long (the store is slower than the
+   * load: better a 429 now than an answer after the client's own timeout), or it is closed.
+   */
   public boolean isFull() {
-    return closed || depth.get() >= capacity;
+    if (closed || depth.get() >= capacity) {
+      return true;
+    }
+    long oldest = oldestUnanswered;
+    return maxWaitNanos > 0 && oldest != 0 && nanoClock.getAsLong() - oldest > maxWaitNanos;
+  }
+
+  /** The time source of {@code maxWaitMs} (tests inject one). */
+  WriteBuffer nanoClock(LongSupplier clock) {
+    this.nanoClock = clock;
+    return this;
   }
 
   /**
@@ -175,7 +214,7 @@ public final class WriteBuffer {
       return Future.failedFuture(new Full());
     }
     Promise<Committed> promise = Promise.promise();
-    Pending p = new Pending(events, promise, Vertx.currentContext());
+    Pending p = new Pending(events, promise, Vertx.currentContext(), nanoClock.getAsLong());
     context.runOnContext(v -> enqueue(p));
     return promise.future();
   }
@@ -201,6 +240,9 @@ public final class WriteBuffer {
   private void enqueue(Pending p) {
     queue.add(p);
     queuedRecords += p.events.size();
+    if (oldestUnanswered == 0) {
+      oldestUnanswered = Math.max(1, p.offeredAt);
+    }
     schedule();
   }
 
@@ -274,6 +316,8 @@ public final class WriteBuffer {
     // Books first, answers second: whoever sees an answer also sees the depth and the meters.
     depth.addAndGet(-records);
     writing = false;
+    Pending next = queue.peek();
+    oldestUnanswered = next == null ? 0 : Math.max(1, next.offeredAt);
     if (listener != null) {
       try {
         listener.committed(records, taken.size(), nanos, failure);

@@ -162,6 +162,23 @@ class WriteBufferTest {
   }
 
   @Test
+  void theBufferIsFullWhileARequestHasWaitedTooLongEvenBelowCapacity() throws Exception {
+    java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong(1_000_000_000L);
+    WriteBuffer b = new WriteBuffer(vertx, store, 1_000, 1_000, 0, 500, null).nanoClock(now::get);
+    store.hold();
+    Future<WriteBuffer.Committed> slow = b.offer(events(1));
+    store.firstHeldWrite().get(10, TimeUnit.SECONDS);
+    now.addAndGet(TimeUnit.MILLISECONDS.toNanos(500));
+    assertThat(b.isFull()).isFalse();
+    now.addAndGet(TimeUnit.MILLISECONDS.toNanos(1));
+    assertThat(b.isFull()).isTrue(); // one record of 1,000, but its commit has taken over 500 ms
+
+    store.release();
+    await(slow);
+    assertThat(b.isFull()).isFalse();
+  }
+
+  @Test
   void commitsAreCutAtMaxCommitRecordsButOneLargeRequestGoesWhole() throws Exception {
     WriteBuffer b = buffer(1_000, 3, 0);
     store.hold();

@@ -25,9 +25,12 @@ public final class TestCollector implements AutoCloseable {
     this.server = server;
   }
 
-  /** Default test options: loopback, port 0, rate limiter off, two HTTP instances. */
+  /**
+   * Default test options: loopback, port 0, rate limiter off, two HTTP instances, no wait limit on
+   * the write buffer (tests hold the store's writes for as long as they need).
+   */
   public static CollectorOptions options() {
-    return new CollectorOptions().setRateLimitPerSecond(0).setHttpInstances(2);
+    return new CollectorOptions().setRateLimitPerSecond(0).setHttpInstances(2).setWriteBufferMaxWaitMs(0);
   }
 
   public static TestCollector start(CollectorOptions options) {
