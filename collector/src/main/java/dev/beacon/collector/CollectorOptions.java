@@ -1,5 +1,16 @@
 package dev.beacon.collector;
 
+import static dev.beacon.collector.OptionReaders.atLeast;
+import static dev.beacon.collector.OptionReaders.bad;
+import static dev.beacon.collector.OptionReaders.bool;
+import static dev.beacon.collector.OptionReaders.castMap;
+import static dev.beacon.collector.OptionReaders.describe;
+import static dev.beacon.collector.OptionReaders.integer;
+import static dev.beacon.collector.OptionReaders.list;
+import static dev.beacon.collector.OptionReaders.longValue;
+import static dev.beacon.collector.OptionReaders.number;
+import static dev.beacon.collector.OptionReaders.string;
+
 import dev.beacon.Profile;
 import dev.beacon.Profiles;
 import dev.beacon.RecordSchema;
@@ -312,83 +323,6 @@ public final class CollectorOptions {
     }
     String s = store.startsWith("duckdb:") ? store.substring("duckdb:".length()) : store;
     return Path.of(s);
-  }
-
-  @SuppressWarnings("unchecked")
-  private static Map<String, Object> castMap(Map<?, ?> map) {
-    return (Map<String, Object>) map;
-  }
-
-  private static void atLeast(String key, long v, long min) {
-    if (v < min) {
-      throw bad(key, v, "at least " + min);
-    }
-  }
-
-  private static IllegalArgumentException bad(String key, Object v, String expected) {
-    return new IllegalArgumentException(key + " must be " + expected + ", but was " + describe(v));
-  }
-
-  private static String describe(Object v) {
-    return v == null ? "null" : v instanceof String ? "'" + v + "'" : String.valueOf(v);
-  }
-
-  private static String string(String key, Object v) {
-    if (v == null || v instanceof String) {
-      return (String) v;
-    }
-    throw wrongType(key, "a string", v);
-  }
-
-  private static List<Object> list(String key, Object v) {
-    if (v instanceof JsonArray a) {
-      List<Object> out = new ArrayList<>(a.size());
-      for (int i = 0; i < a.size(); i++) {
-        out.add(a.getValue(i));
-      }
-      return out;
-    }
-    if (v instanceof List<?> l) {
-      return new ArrayList<>(l);
-    }
-    if (v instanceof String s) {
-      return new ArrayList<>(List.of(s)); // one profile given without brackets
-    }
-    throw wrongType(key, "a list of profile names, paths or documents", v);
-  }
-
-  private static int integer(String key, Object v) {
-    long l = longValue(key, v);
-    if (l < Integer.MIN_VALUE || l > Integer.MAX_VALUE) {
-      throw new IllegalArgumentException(key + " is out of range: " + v);
-    }
-    return (int) l;
-  }
-
-  private static long longValue(String key, Object v) {
-    if (v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte) {
-      return ((Number) v).longValue();
-    }
-    throw wrongType(key, "a whole number", v);
-  }
-
-  private static double number(String key, Object v) {
-    if (v instanceof Number n) {
-      return n.doubleValue();
-    }
-    throw wrongType(key, "a number", v);
-  }
-
-  private static boolean bool(String key, Object v) {
-    if (v instanceof Boolean b) {
-      return b;
-    }
-    throw wrongType(key, "a boolean", v);
-  }
-
-  private static IllegalArgumentException wrongType(String key, String expected, Object v) {
-    return new IllegalArgumentException(
-        key + " must be " + expected + ", but was " + (v == null ? "null" : v.getClass().getSimpleName() + " " + v));
   }
 
   private static Map<String, String> keys() {
