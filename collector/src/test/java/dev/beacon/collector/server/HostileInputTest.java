@@ -302,6 +302,43 @@ class HostileInputTest {
   }
 
   @Test
+  void aRefusedSmallBodyIsDrainedAndTheConnectionStaysUsable() throws Exception {
+    start(TestCollector.options().setRateLimitPerSecond(0.01).setRateLimitBurst(1));
+    byte[] body = Bodies.bytes(Bodies.envelope(2));
+    try (RawHttp conn = RawHttp.open(c.port(), 5_000)) {
+      conn.send(RawHttp.postHead("/mlflow/ingest", body.length));
+      conn.send(body);
+      assertThat(conn.read().status()).isEqualTo(200);
+      for (int i = 0; i < 3; i++) { // the same connection: each 429 leaves it clean for the next request
+        conn.send(RawHttp.postHead("/mlflow/ingest", body.length));
+        conn.send(body);
+        RawHttp.Response r = conn.read();
+        assertThat(r.status()).isEqualTo(429);
+        assertThat(r.header("connection")).isNull();
+      }
+    }
+    assertThat(c.store.events()).hasSize(2);
+  }
+
+  @Test
+  void expectContinueIsAnsweredOnlyWhenTheBodyIsWanted() throws Exception {
+    start(TestCollector.options());
+    byte[] body = Bodies.bytes(Bodies.envelope(1));
+    try (RawHttp conn = RawHttp.open(c.port(), 5_000)) {
+      conn.send(RawHttp.postHead("/mlflow/ingest", body.length, "Expect: 100-continue"));
+      conn.send(body);
+      assertThat(conn.read().status()).isEqualTo(200);
+      assertThat(conn.interim).as("100 Continue before the 200").isEqualTo(1);
+    }
+    try (RawHttp conn = RawHttp.open(c.port(), 5_000)) {
+      conn.send(RawHttp.postHead("/mlflow/ingest", 3L * 1024 * 1024, "Expect: 100-continue"));
+      RawHttp.Response r = conn.read();
+      assertThat(r.status()).isEqualTo(413);
+      assertThat(conn.interim).as("no 100 Continue for a body that is refused").isZero();
+    }
+  }
+
+  @Test
   void behindATrustedProxyTheLimiterKeysOnTheLastForwardedAddressAndOtherwiseIgnoresIt() throws Exception {
     start(TestCollector.options().setRateLimitPerSecond(0.01).setRateLimitBurst(1).setTrustForwardedHeaders(true));
     String body = Bodies.envelope(1);

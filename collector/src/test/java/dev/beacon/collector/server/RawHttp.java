@@ -25,6 +25,8 @@ public final class RawHttp implements AutoCloseable {
     }
   }
 
+  /** Interim (1xx) answers skipped by the last {@link #read()}. */
+  public int interim;
   private final Socket socket;
   private final InputStream in;
   private final OutputStream out;
@@ -102,6 +104,7 @@ public final class RawHttp implements AutoCloseable {
 
   /** Reads one answer (skipping 1xx); throws on timeout or when the peer closed first. */
   public Response read() throws IOException {
+    interim = 0;
     while (true) {
       String statusLine = line();
       if (statusLine == null) {
@@ -115,6 +118,7 @@ public final class RawHttp implements AutoCloseable {
         headers.put(l.substring(0, colon).trim().toLowerCase(Locale.ROOT), l.substring(colon + 1).trim());
       }
       if (status >= 100 && status < 200) {
+        interim++;
         continue;
       }
       int length = Integer.parseInt(headers.getOrDefault("content-length", "0"));
