@@ -1,0 +1,104 @@
+package dev.beacon.collector.store.duckdb;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.util.List;
+
+/**
+ * The database file's schema and its versioned migrations. Table {@code schema_version} lists the
+ * migrations applied; {@link #migrate} applies the missing ones, each in its own transaction, and
+ * refuses a file written by a newer collector. Never edit a released migration: add one.
+ *
+ * <p>Migration 1 (see {@code dev.beacon.collector.store.sql.QuerySql} for how queries read it):
+ *
+ * <ul>
+ *   <li>{@code events}: raw rows, one per stored event, appended in time order within each write
+ *       (writes arrive in time order too), so DuckDB's per-row-group min/max zone maps on {@code ts}
+ *       skip everything outside a range; no index (an ART index on time would cost writes and not
+ *       beat the zone maps for range scans). {@code dims_id} points into {@code dims}; {@code
+ *       dbucket} is {@code DurationHistogram.bucket(duration_ms)}, computed in Java so that raw rows
+ *       and rollups bucket alike; {@code pflat} lists the params as {@code key<U+001F>value}
+ *       elements ({@code ParamValues}); {@code params} keeps the canonical JSON as stored.
+ *   <li>{@code event_keys}: keys of events whose raw rows retention deleted while the key is still
+ *       in the dedup window (the window's other keys are in {@code events}).
+ *   <li>{@code rollup}, {@code rollup_hist}, {@code rollup_param}, {@code presence}: per hour and
+ *       dims id; additive counts, histogram buckets, param values (a NULL {@code pvalue} counts the
+ *       events that have {@code pkey} at all), and who (session, installation) was there. Writes
+ *       append partial rows; compaction merges an hour's rows later; readers always sum.
+ *   <li>{@code rollup_dirty}: hours with partial rows not merged yet.
+ *   <li>{@code meta}: {@code raw_floor} (epoch us: raw rows before it were deleted).
+ *   <li>{@code config_rules}, {@code config_audit}: the admin API's rules and their history.
+ * </ul>
+ */
+final class Schema {
+
+  /** The statements of each migration; index 0 is migration 1. */
+  static final List<List<String>> MIGRATIONS = List.of(List.of(
+      "CREATE TABLE meta (name VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)",
+      "CREATE TABLE dims (id INTEGER PRIMARY KEY, profile VARCHAR NOT NULL, event VARCHAR NOT NULL, sdk VARCHAR NOT NULL, "
+          + "version VARCHAR NOT NULL, os VARCHAR, runtime VARCHAR, scheme VARCHAR, status VARCHAR NOT NULL)",
+      "CREATE TABLE events (ts TIMESTAMP NOT NULL, dims_id INTEGER NOT NULL, key UUID NOT NULL, received_at TIMESTAMP NOT NULL, "
+          + "session_id VARCHAR NOT NULL, installation_id VARCHAR, schema_version INTEGER, operating_system VARCHAR, "
+          + "is_localhost BOOLEAN, duration_ms BIGINT, dbucket SMALLINT, params VARCHAR, pflat VARCHAR[] NOT NULL)",
+      "CREATE TABLE event_keys (key UUID NOT NULL, received_at TIMESTAMP NOT NULL)",
+      "CREATE TABLE rollup (hour TIMESTAMP NOT NULL, dims_id INTEGER NOT NULL, events BIGINT NOT NULL, "
+          + "events_with_duration BIGINT NOT NULL, duration_sum BIGINT NOT NULL)",
+      "CREATE TABLE rollup_hist (hour TIMESTAMP NOT NULL, dims_id INTEGER NOT NULL, bucket SMALLINT NOT NULL, events BIGINT NOT NULL)",
+      "CREATE TABLE rollup_param (hour TIMESTAMP NOT NULL, dims_id INTEGER NOT NULL, pkey VARCHAR NOT NULL, pvalue VARCHAR, "
+          + "events BIGINT NOT NULL)",
+      "CREATE TABLE presence (hour TIMESTAMP NOT NULL, dims_id INTEGER NOT NULL, session_id VARCHAR NOT NULL, installation_id VARCHAR)",
+      "CREATE TABLE rollup_dirty (hour TIMESTAMP PRIMARY KEY)",
+      "CREATE TABLE config_rules (profile VARCHAR PRIMARY KEY, rules VARCHAR NOT NULL, updated_at TIMESTAMP NOT NULL)",
+      "CREATE TABLE config_audit (seq BIGINT PRIMARY KEY, changed_at TIMESTAMP NOT NULL, profile VARCHAR NOT NULL, action VARCHAR NOT NULL, "
+          + "before_rules VARCHAR, after_rules VARCHAR)"));
+
+  private Schema() {}
+
+  /** The newest schema version this code knows. */
+  static int latest() {
+    return MIGRATIONS.size();
+  }
+
+  /**
+   * Brings the schema of {@code c} (auto-commit off) up to {@link #latest()}.
+   *
+   * @return the version the file had before
+   * @throws IllegalStateException when the file has a newer schema than this code knows
+   */
+  static int migrate(Connection c, Clock clock) throws SQLException {
+    int current;
+    try (Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TIMESTAMP NOT NULL)");
+      c.commit();
+      try (ResultSet rs = s.executeQuery("SELECT COALESCE(MAX(version), 0) FROM schema_version")) {
+        rs.next();
+        current = rs.getInt(1);
+      }
+    }
+    if (current > latest()) {
+      throw new IllegalStateException(
+          "the database has schema version " + current + ", newer than this collector knows (" + latest() + ")");
+    }
+    for (int v = current + 1; v <= latest(); v++) {
+      try (Statement s = c.createStatement()) {
+        for (String ddl : MIGRATIONS.get(v - 1)) {
+          s.execute(ddl);
+        }
+        try (PreparedStatement p = c.prepareStatement("INSERT INTO schema_version VALUES (?, make_timestamp(CAST(? AS BIGINT)))")) {
+          p.setInt(1, v);
+          p.setLong(2, clock.millis() * 1000);
+          p.executeUpdate();
+        }
+        c.commit();
+      } catch (SQLException e) {
+        c.rollback();
+        throw e;
+      }
+    }
+    return current;
+  }
+}
