@@ -75,7 +75,7 @@ class ConfigRulesTest {
         "{\"default\": {\"rollout_percentage\": 12.5}}             | /default/rollout_percentage            | 12.5",
         "{\"default\": {\"rollout_percentage\": \"50\"}}           | /default/rollout_percentage            | 50",
         "{\"default\": {\"disable_events\": \"start_trace\"}}      | /default/disable_events                | start_trace",
-        "{\"default\": {\"disable_events\": [\"log_metric\"]}}     | /default/disable_events/0              | log_metric",
+        "{\"default\": {\"disable_events\": [\"log_metrik\"]}}     | /default/disable_events/0              | log_metrik",
         "{\"default\": {\"disable_events\": [\"evaluate\", 3]}}    | /default/disable_events/1              | 3",
         "{\"default\": {\"disable_events\": [\"evaluate\", \"evaluate\"]}} | /default/disable_events/1      | evaluate",
         "{\"default\": {\"disable_os\": [\"Linux\"]}}              | /default/disable_os/0                  | Linux",

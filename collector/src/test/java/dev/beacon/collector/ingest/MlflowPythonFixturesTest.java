@@ -123,15 +123,16 @@ class MlflowPythonFixturesTest {
   }
 
   @Test
-  void withBeaconsJavaCatalogPythonOnlyEventsAreUnknownAndTheRestIsKept() throws Exception {
+  void theBuiltInMlflowProfileTakesWhatMlflowsPythonClientSends() throws Exception {
     RecordChecker.Tally t = check(Checks.mlflow(), fixture("ingest-request-typical.json"));
 
     assertThat(t.events).extracting(StoredEvent::eventName)
-        .containsExactly("create_experiment", "create_run", "create_logged_model", "create_registered_model");
-    assertThat(rejected(t, Rejection.UNKNOWN_EVENT)).isEqualTo(1); // log_batch
-    // Python's imports are not the Java catalog's: each becomes "other" (merged into one).
-    assertThat(t.events.get(1).paramsJson()).isEqualTo("{\"imports\":[\"other\"]}");
-    assertThat(t.events.get(2).paramsJson()).isEqualTo("{\"flavor\":\"sklearn\"}");
+        .containsExactly("create_experiment", "create_run", "log_batch", "create_logged_model", "create_registered_model");
+    assertThat(rejected(t, Rejection.UNKNOWN_EVENT)).isZero();
+    // Python's imports are in the MLflow profile's catalog (the union of both SDKs'); the free-form
+    // experiment_id is not, and is stripped.
+    assertThat(t.events.get(1).paramsJson()).isEqualTo("{\"imports\":[\"xgboost\",\"sklearn\",\"boto3\"]}");
+    assertThat(t.events.get(3).paramsJson()).isEqualTo("{\"flavor\":\"sklearn\",\"serialization_format\":\"cloudpickle\"}");
   }
 
   @Test
@@ -153,17 +154,17 @@ class MlflowPythonFixturesTest {
 
       assertThat(r.status()).isEqualTo(200);
       JsonObject answer = new JsonObject(r.body());
-      assertThat(answer.getInteger("accepted")).isEqualTo(4);
-      assertThat(answer.getJsonObject("rejected").getInteger("unknown_event")).isEqualTo(1);
-      assertThat(c.store.events()).hasSize(4);
+      assertThat(answer.getInteger("accepted")).isEqualTo(5);
+      assertThat(answer.getJsonObject("rejected").getInteger("unknown_event")).isNull();
+      assertThat(c.store.events()).hasSize(5);
       RawHttp.Response again = RawHttp.post(c.port(), "/mlflow/ingest", body, headers.toArray(String[]::new));
-      assertThat(new JsonObject(again.body()).getInteger("duplicates")).isEqualTo(4); // MLflow retries keep the keys
-      assertThat(c.store.events()).hasSize(4);
+      assertThat(new JsonObject(again.body()).getInteger("duplicates")).isEqualTo(5); // MLflow retries keep the keys
+      assertThat(c.store.events()).hasSize(5);
 
       RawHttp.Response batch = RawHttp.post(c.port(), "/mlflow/ingest",
           fixture("ingest-batch-500.json").getBytes(StandardCharsets.UTF_8), headers.toArray(String[]::new));
       assertThat(batch.status()).isEqualTo(200);
-      assertThat(new JsonObject(batch.body()).getInteger("accepted")).isEqualTo(250); // start_trace; log_metric is Python-only
+      assertThat(new JsonObject(batch.body()).getInteger("accepted")).isEqualTo(500); // start_trace and log_metric
     }
   }
 }
