@@ -51,6 +51,8 @@ final class FakeSender implements Sender {
   }
 
   final List<Attempt> attempts = new ArrayList<>();
+  /** When set, every attempt is answered with it before {@code send} returns (as {@link DebugSender} does). */
+  Outcome answerAtOnce;
   int cancelAllCalls;
   int closeCalls;
 
@@ -58,6 +60,9 @@ final class FakeSender implements Sender {
   public Future<Outcome> send(Buffer body) {
     Promise<Outcome> answer = Promise.promise();
     attempts.add(new Attempt(body.toString(StandardCharsets.UTF_8), answer));
+    if (answerAtOnce != null) {
+      answer.complete(answerAtOnce);
+    }
     return answer.future();
   }
 
