@@ -10,6 +10,9 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A {@link Sender} whose every attempt waits for the test to answer it with a chosen {@link
@@ -50,7 +53,8 @@ final class FakeSender implements Sender {
     }
   }
 
-  final List<Attempt> attempts = new ArrayList<>();
+  final List<Attempt> attempts = new CopyOnWriteArrayList<>();
+  private final List<Map.Entry<Integer, CompletableFuture<Void>>> waiters = new CopyOnWriteArrayList<>();
   /** When set, every attempt is answered with it before {@code send} returns (as {@link DebugSender} does). */
   Outcome answerAtOnce;
   int cancelAllCalls;
@@ -60,6 +64,11 @@ final class FakeSender implements Sender {
   public Future<Outcome> send(Buffer body) {
     Promise<Outcome> answer = Promise.promise();
     attempts.add(new Attempt(body.toString(StandardCharsets.UTF_8), answer));
+    waiters.forEach(w -> {
+      if (attempts.size() >= w.getKey()) {
+        w.getValue().complete(null);
+      }
+    });
     if (answerAtOnce != null) {
       answer.complete(answerAtOnce);
     }
@@ -77,6 +86,16 @@ final class FakeSender implements Sender {
   @Override
   public void close() {
     closeCalls++;
+  }
+
+  /** Completes once {@code n} attempts were made (from any thread). */
+  CompletableFuture<Void> reaches(int n) {
+    CompletableFuture<Void> f = new CompletableFuture<>();
+    waiters.add(Map.entry(n, f));
+    if (attempts.size() >= n) {
+      f.complete(null);
+    }
+    return f;
   }
 
   /** How many attempts were made. */

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * One {@link Shipper} on fakes: a manual clock, a sender and a breaker the test drives, signals
@@ -46,6 +47,8 @@ final class ShipperRig {
     long retryMaxDelayMs = 30_000;
     long seed = 42;
     WireEncoder encoder = new WireEncoder(INFO);
+    /** The breaker to use instead of the fake (given the shipper's half-open action), or null. */
+    Function<Runnable, Breaker> breakers;
 
     Shipper.Limits limits() {
       return Shipper.Limits.of(capacity, closeTimeoutMs, batchSize, batchIntervalMs, maxRetries, retryBaseDelayMs, retryMaxDelayMs);
@@ -102,6 +105,9 @@ final class ShipperRig {
           return senderToUse;
         },
         onHalfOpen -> {
+          if (knobs.breakers != null) {
+            return knobs.breakers.apply(onHalfOpen);
+          }
           breaker.onHalfOpen = onHalfOpen;
           return breaker;
         },
