@@ -5,6 +5,7 @@ import static dev.beacon.vertx.impl.OnVertx.run;
 import static dev.beacon.vertx.impl.ShipperRig.ev;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.ContextInternal;
@@ -37,7 +38,7 @@ class SharedBufferTest {
     await(vertx.close());
   }
 
-  private SharedBuffer buffer(int bound, io.vertx.core.Future<?> ready) {
+  private SharedBuffer buffer(int bound, Future<?> ready) {
     return new SharedBuffer(bound, context, ready, new Pacer(DELAY, ticker::get), sink);
   }
 

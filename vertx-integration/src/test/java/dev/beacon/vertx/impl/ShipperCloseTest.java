@@ -10,6 +10,7 @@ import dev.beacon.DropReason;
 import dev.beacon.RemoteConfig;
 import dev.beacon.Stats;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
 import java.util.Set;
 import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
@@ -352,7 +353,7 @@ class ShipperCloseTest {
   void closeAfterASwitchOffDropsTheAttemptStillOnTheWireAsShutdown() {
     ShipperRig rig = new ShipperRig(k -> k.batchSize = 2);
     rig.activeWith(3);
-    rig.shipper.onControl(new io.vertx.core.json.JsonObject().put("disable", "host"));
+    rig.shipper.onControl(new JsonObject().put("disable", "host"));
     assertThat(rig.stats().pending()).as("the attempt on the wire lingers").isEqualTo(2);
     CloseReport report = close(rig).result();
 

@@ -4,6 +4,7 @@ import static dev.beacon.vertx.impl.ShipperRig.ev;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.beacon.Decision;
+import dev.beacon.DropReason;
 import dev.beacon.RemoteConfig;
 import dev.beacon.Stats;
 import io.vertx.core.Future;
@@ -70,7 +71,7 @@ class ShipperFlushTest {
     rig.sendEach(0, 2);
     Future<Stats> flushed = flush(rig);
     rig.config(new RemoteConfig.Verdict(Decision.disabled(Decision.Cause.REMOTE_CONFIG, "disable_telemetry"), null, Set.of()));
-    assertThat(flushed.result().dropped(dev.beacon.DropReason.DISABLED)).isEqualTo(2);
+    assertThat(flushed.result().dropped(DropReason.DISABLED)).isEqualTo(2);
   }
 
   @Test
