@@ -107,6 +107,9 @@ final class Closing {
   }
 
   private void finish(boolean deadlineReached) {
+    if (done()) {
+      return; // a nested step already finished (a sender that answers at once)
+    }
     deadline.cancel();
     done.tryComplete(shipper.finish(deadlineReached, atStart));
   }

@@ -199,6 +199,12 @@ final class Delivery {
       host.afterSettle();
       return;
     }
+    Sender.Outcome.Retryable retry =
+        failure instanceof RetryableFailure rf ? rf.outcome : new Sender.Outcome.Retryable(-1, -1, true, String.valueOf(failure));
+    if (retry.retryAfterMs() >= 0) {
+      // Retry-After pauses all sending to this endpoint, whatever becomes of this batch.
+      pausedUntilMs = Math.max(pausedUntilMs, timers.nowMs() + retry.retryAfterMs());
+    }
     if (host.closing() || !host.active()) {
       settle(batch, host.closing() ? DropReason.SHUTDOWN : DropReason.DISABLED);
       host.afterSettle();
@@ -209,8 +215,6 @@ final class Delivery {
       host.afterSettle();
       return;
     }
-    Sender.Outcome.Retryable retry =
-        failure instanceof RetryableFailure rf ? rf.outcome : new Sender.Outcome.Retryable(-1, -1, true, String.valueOf(failure));
     backOff(batch, retry);
   }
 
@@ -231,8 +235,7 @@ final class Delivery {
   private void backOff(Batch batch, Sender.Outcome.Retryable retry) {
     long delay = Retry.backoffMs(batch.retries, settings.retryBaseDelayMs(), settings.retryMaxDelayMs(), random);
     if (retry.retryAfterMs() >= 0) {
-      delay = Math.max(delay, retry.retryAfterMs());
-      pausedUntilMs = timers.nowMs() + retry.retryAfterMs(); // pauses all sending to this endpoint
+      delay = Math.max(delay, retry.retryAfterMs()); // a minimum for the retry too
     }
     batch.retries++;
     stats.retry();
@@ -327,7 +330,9 @@ final class Delivery {
 
   /**
    * Whether a flush has nothing more to wait for: nothing held, or sending cannot progress now
-   * (breaker open, {@code Retry-After} pause).
+   * (breaker open; a {@code Retry-After} pause with nothing in flight). A batch waiting for its
+   * retry is waited for, its {@code Retry-After} included (capped by {@code retryAfterCapMs}; a
+   * caller's own flush deadline cuts it shorter), unless the breaker is open.
    */
   boolean flushSettled() {
     return (queue.isEmpty() && inFlight == null)

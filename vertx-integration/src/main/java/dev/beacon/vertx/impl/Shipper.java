@@ -163,7 +163,12 @@ public final class Shipper implements Delivery.Host {
     }
     queue.add(new TelemetryEvent(v.eventName(), c.status(), c.timestampNs(), c.durationMs(), v.params()));
     if (closing != null) {
-      closing.step(); // a hand-off that was on its way when close began: sent with the rest
+      // A hand-off that was on its way when close began: sent with the rest. The first event of
+      // a shipper that had none still needs the config.
+      if (phase instanceof Idle) {
+        fetchConfig();
+      }
+      closing.step();
       return;
     }
     if (phase instanceof Idle) {
@@ -201,6 +206,7 @@ public final class Shipper implements Delivery.Host {
       int before = queue.size();
       queue.removeIf(e -> eventsOff.contains(e.name()));
       drop(DropReason.DISABLED, before - queue.size());
+      signalFullness(); // the room this made may be the only news the handles get
     }
     if (closing != null) {
       closing.step();
@@ -348,6 +354,11 @@ public final class Shipper implements Delivery.Host {
   /** The current decision; readable from any thread. */
   public Decision decision() {
     return decision;
+  }
+
+  /** Closes within the configured close deadline ({@link #close(long)}). */
+  public Future<CloseReport> close() {
+    return close(limits.closeTimeoutMs());
   }
 
   /** Closes within {@code timeoutMs} (see {@link Closing}); idempotent: later calls get the first close's report. */

@@ -69,12 +69,21 @@ class BusProtocolTest {
   void aDisabledAnnouncementRoundTripsOverTheBus() {
     Decision why = Decision.disabled(Decision.Cause.INGESTION_REJECTED, "ingestion rejected a batch (HTTP 401)");
     Promise<Object> got = Promise.promise();
-    BusProtocol.onControl(bus, address, got::tryComplete).completion().await();
+    java.util.List<Object> onControl = new java.util.concurrent.CopyOnWriteArrayList<>();
+    BusProtocol.onAnnouncement(bus, address, got::tryComplete).completion().await();
+    BusProtocol.onControl(bus, address, onControl::add).completion().await();
     BusProtocol.announceDisabled(bus, address, why);
     Object body = await(got.future());
 
     assertThat(BusProtocol.disabledAnnouncement(body)).isEqualTo(why);
     assertThat(BusProtocol.disableRequest(body)).isNull();
+    // a request on the control address sent after the announcement arrives after it on this bus
+    Promise<Object> request = Promise.promise();
+    BusProtocol.onControl(bus, address, request::tryComplete).completion().await();
+    BusProtocol.requestDisable(bus, address, "marker");
+    await(request.future());
+    assertThat(onControl).as("shippers never hear their own announcement").hasSize(1);
+    assertThat(BusProtocol.disableRequest(onControl.get(0))).isEqualTo("marker");
   }
 
   @Test
