@@ -17,8 +17,10 @@ import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.ToDoubleFunction;
@@ -173,8 +175,9 @@ public final class BeaconMetrics implements MeterBinder, AutoCloseable {
   /**
    * Registers the meters in {@code registry}, and on the first call takes a first snapshot and
    * starts the refresh timer. A registry that has a meter of the same name and tags already keeps
-   * that one (Micrometer's rule): close the binder that made it first. After {@link #close()}, does
-   * nothing.
+   * that one (Micrometer's rule), and this binder's {@link #close()} leaves it there: close the
+   * binder that made it first (a redeployed verticle's old binder, say), or tag the two apart.
+   * After {@link #close()}, does nothing.
    */
   @Override
   public void bindTo(MeterRegistry registry) {
@@ -184,8 +187,11 @@ public final class BeaconMetrics implements MeterBinder, AutoCloseable {
       if (closed) {
         return;
       }
+      Set<Meter> before = new HashSet<>(registry.getMeters());
       for (Meter meter : meters(registry, tags)) {
-        bound.add(new Bound(registry, meter));
+        if (!before.contains(meter)) {
+          bound.add(new Bound(registry, meter)); // ours: close() removes it; one that was there stays
+        }
       }
       first = !started;
       started = true;

@@ -282,6 +282,19 @@ class BeaconMetricsTest {
   }
 
   @Test
+  void aSecondBinderWithTheSameTagsLeavesTheFirstOnesMetersAlone() {
+    BeaconMetrics first = BeaconMetrics.of(new FakeSource(), options());
+    first.bindTo(registry);
+    BeaconMetrics second = BeaconMetrics.of(new FakeSource(), options());
+    second.bindTo(registry);
+
+    second.close();
+    assertThat(registry.getMeters()).as("the first binder's meters").hasSize(19);
+    first.close();
+    assertThat(registry.getMeters()).isEmpty();
+  }
+
+  @Test
   void aScrapeReadsTheSnapshotAndAsksNothing() {
     FakeSource source = new FakeSource();
     source.next = new Stats(7, 5, 1, Map.of(DropReason.QUEUE_FULL, 1L), 0, 0, 2, 0, 0);
