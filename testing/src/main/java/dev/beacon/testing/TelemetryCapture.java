@@ -7,15 +7,11 @@ import dev.beacon.vertx.Telemetry;
 import dev.beacon.vertx.TelemetryClient;
 import dev.beacon.vertx.TelemetryOptions;
 import dev.beacon.vertx.TelemetryVerticle;
-import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.file.FileSystemOptions;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.http.HttpServerRequest;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -124,7 +120,7 @@ public final class TelemetryCapture implements AutoCloseable {
                 .setUseDaemonThread(true)
                 .setFileSystemOptions(new FileSystemOptions().setClassPathResolvingEnabled(false).setFileCachingEnabled(false)));
     try {
-      return block(listen(own, true), START_TIMEOUT_MS, "the capture to listen");
+      return Blocking.block(listen(own, true), START_TIMEOUT_MS, "the capture to listen");
     } catch (RuntimeException e) {
       own.close();
       throw e;
@@ -137,7 +133,7 @@ public final class TelemetryCapture implements AutoCloseable {
    * @throws IllegalStateException when it cannot listen within 10 s, or on an event loop
    */
   public static TelemetryCapture start(Vertx vertx) {
-    return block(listen(vertx), START_TIMEOUT_MS, "the capture to listen");
+    return Blocking.block(listen(vertx), START_TIMEOUT_MS, "the capture to listen");
   }
 
   /** {@link #start(Vertx)} without blocking: for code on an event loop. */
@@ -147,35 +143,7 @@ public final class TelemetryCapture implements AutoCloseable {
 
   private static Future<TelemetryCapture> listen(Vertx vertx, boolean ownsVertx) {
     CaptureStore store = new CaptureStore();
-    HttpServer server =
-        vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
-            .requestHandler(request -> serve(request, store))
-            .exceptionHandler(e -> {
-              // a client that went away (a shipper cancelled at its close deadline): nothing to say
-            });
-    return server.listen().map(s -> new TelemetryCapture(vertx, ownsVertx, s, store));
-  }
-
-  private static void serve(HttpServerRequest request, CaptureStore store) {
-    request.response().exceptionHandler(e -> {});
-    if (request.method() != HttpMethod.POST || !INGEST_PATH.equals(request.path())) {
-      store.reject(request.method() + " " + request.path() + " (the capture takes POST " + INGEST_PATH + ")");
-      request.response().setStatusCode(404).end();
-      return;
-    }
-    request.body()
-        .onSuccess(body -> {
-          int accepted = store.accept(body.getBytes());
-          // 400 for a body that is not the envelope, as a collector answers: it is a Beacon bug
-          request.response()
-              .setStatusCode(accepted < 0 ? 400 : 200)
-              .putHeader("Content-Type", "application/json")
-              .end(accepted < 0 ? "{\"error\":\"not an envelope\"}" : "{\"accepted\":" + accepted + "}");
-        })
-        .onFailure(e -> {
-          store.reject("a request body that could not be read: " + e);
-          request.response().setStatusCode(400).end();
-        });
+    return IngestEndpoint.listen(vertx, store).map(server -> new TelemetryCapture(vertx, ownsVertx, server, store));
   }
 
   /**
@@ -194,11 +162,11 @@ public final class TelemetryCapture implements AutoCloseable {
     }
     long undeployWait = CLOSE_TIMEOUT_MS + 2_000;
     for (Settling.Installed in : installed) {
-      quietly(in.vertx().undeploy(in.deploymentId()), undeployWait);
+      Blocking.quietly(in.vertx().undeploy(in.deploymentId()), undeployWait);
     }
-    quietly(server.close(), 2_000);
+    Blocking.quietly(server.close(), 2_000);
     if (ownsVertx) {
-      quietly(vertx.close(), 5_000);
+      Blocking.quietly(vertx.close(), 5_000);
     }
   }
 
@@ -407,7 +375,7 @@ public final class TelemetryCapture implements AutoCloseable {
     if (count < 0) {
       throw new IllegalArgumentException("count must not be negative, but was " + count);
     }
-    notOnEventLoop("awaitEvents");
+    Blocking.notOnEventLoop("awaitEvents");
     CompletableFuture<List<CapturedEvent>> arrived = store.when(match, count);
     try {
       return arrived.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
@@ -433,7 +401,7 @@ public final class TelemetryCapture implements AutoCloseable {
    * @throws AssertionError when something is still pending at the deadline
    */
   public List<CapturedEvent> awaitSettled(Duration timeout) {
-    notOnEventLoop("awaitSettled");
+    Blocking.notOnEventLoop("awaitSettled");
     long deadline = System.nanoTime() + timeout.toNanos();
     for (TelemetryClient client : clients) {
       Stats s = client.flush(Duration.ofNanos(Settling.left(deadline)));
@@ -443,7 +411,7 @@ public final class TelemetryCapture implements AutoCloseable {
     }
     for (Settling.Installed in : installed) {
       try {
-        block(Settling.settle(in, deadline), TimeUnit.NANOSECONDS.toMillis(Settling.left(deadline)) + 1_000, "settling");
+        Blocking.block(Settling.settle(in, deadline), TimeUnit.NANOSECONDS.toMillis(Settling.left(deadline)) + 1_000, "settling");
       } catch (IllegalStateException e) {
         throw new AssertionError("the shipper did not settle within " + timeout + " (" + e.getMessage() + "); " + describe());
       }
@@ -478,41 +446,6 @@ public final class TelemetryCapture implements AutoCloseable {
   private static Predicate<CapturedEvent> named(String eventName) {
     Objects.requireNonNull(eventName, "eventName");
     return e -> eventName.equals(e.eventName());
-  }
-
-  // ------------------------------------------------------------------ blocking helpers
-
-  private static void notOnEventLoop(String method) {
-    if (Context.isOnEventLoopThread()) {
-      throw new IllegalStateException(method + " blocks and must not be called on a Vert.x event loop");
-    }
-  }
-
-  private static <T> T block(Future<T> future, long timeoutMs, String what) {
-    notOnEventLoop("waiting for " + what);
-    try {
-      return future.toCompletionStage().toCompletableFuture().get(timeoutMs, TimeUnit.MILLISECONDS);
-    } catch (TimeoutException e) {
-      throw new IllegalStateException("timed out after " + timeoutMs + " ms waiting for " + what);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while waiting for " + what);
-    } catch (ExecutionException e) {
-      throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
-    }
-  }
-
-  private static void quietly(Future<?> future, long timeoutMs) {
-    if (Context.isOnEventLoopThread()) {
-      return; // started; an event loop must not wait
-    }
-    try {
-      future.toCompletionStage().toCompletableFuture().get(timeoutMs, TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (ExecutionException | TimeoutException | RuntimeException e) {
-      // closing: an undeploy of a closed Vertx, a server already gone
-    }
   }
 
   @Override
