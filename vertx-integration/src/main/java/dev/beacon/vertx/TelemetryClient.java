@@ -149,6 +149,8 @@ public final class TelemetryClient implements AutoCloseable {
           Decision.disabled(Decision.Cause.DISABLED_BY_CALLER, "the client is closed"));
     }
     return runtime.started()
+        // the shipper answers once it runs: before that, the handle would find nobody listening
+        .thenCompose(p -> p.deployed().toCompletionStage().handle((id, failure) -> p))
         .thenCompose(p -> p.telemetry().status().toCompletionStage())
         .exceptionally(runtime::failure);
   }
@@ -330,10 +332,9 @@ public final class TelemetryClient implements AutoCloseable {
     if (p != null) {
       // The shipper must run before it can be closed (the deployment reads the installation id first).
       block(p.deployed(), deadline);
-      // Hand-offs still in the handle's buffer go first (a quarter of the budget at most), then the
-      // shipper closes with whatever is left of it.
-      long handOffDeadline = Math.min(deadline, start + TimeUnit.MILLISECONDS.toNanos(budget / 4));
-      block(waitHandedOff(p, handOffDeadline), handOffDeadline);
+      // Everything the handle handed off reaches the shipper first (a hand-off on the bus is in
+      // neither count for that moment): its close would otherwise finish before they arrive.
+      block(waitHandedOff(p, deadline), deadline);
       long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
       report = block(runtime.close(p, left), deadline + TimeUnit.MILLISECONDS.toNanos(100));
       // Wait (briefly) for the Vertx to stop, so that no thread or socket outlives close(); at exit
