@@ -100,13 +100,14 @@ public final class InstallationId {
 
   /**
    * The id in {@code file}, or a new one written there (with its parent directories); {@code
-   * null} when neither works. Never throws.
+   * null} when neither works, and when the Jackson on the class path is older than Beacon needs
+   * ({@value JacksonVersion#MINIMUM}: the file is then left alone). Never throws.
    *
    * @param sdkVersion recorded as {@code created_version} in a new file
    */
   public static String readOrCreate(Path file, String sdkVersion, Clock clock) {
-    if (file == null) {
-      return null;
+    if (file == null || Json.JACKSON_PROBLEM != null) {
+      return null; // a file this Jackson cannot read is not one to replace: it may hold another client's id
     }
     try {
       String existing = read(file);
@@ -138,7 +139,7 @@ public final class InstallationId {
       if (!Files.isRegularFile(file) || Files.size(file) > MAX_BYTES) {
         return null;
       }
-      JsonNode root = Json.MAPPER.readTree(Files.readAllBytes(file));
+      JsonNode root = Json.mapper().readTree(Files.readAllBytes(file));
       JsonNode id = root == null ? null : root.get("installation_id");
       if (id == null || !id.isTextual() || id.textValue().isEmpty()) {
         return null;

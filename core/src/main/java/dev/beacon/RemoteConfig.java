@@ -44,7 +44,9 @@ public final class RemoteConfig {
   }
 
   /**
-   * Evaluates a config body.
+   * Evaluates a config body. With a Jackson older than Beacon needs (2.16.0) on the class path, the
+   * body is not read and telemetry is off ({@code CONFIG_UNAVAILABLE}, the detail naming the
+   * versions).
    *
    * @param body the response body (any bytes)
    * @param profile the reporting profile (SDK name, version, version key)
@@ -63,9 +65,12 @@ public final class RemoteConfig {
           Decision.Cause.CONFIG_UNAVAILABLE,
           "remote config larger than " + DEFAULT_MAX_BYTES + " bytes");
     }
+    if (Json.JACKSON_PROBLEM != null) {
+      return Verdict.off(Decision.Cause.CONFIG_UNAVAILABLE, Json.JACKSON_PROBLEM);
+    }
     JsonNode root;
     try {
-      root = Json.MAPPER.readTree(body);
+      root = Json.mapper().readTree(body);
     } catch (IOException | RuntimeException e) {
       return Verdict.off(Decision.Cause.CONFIG_UNAVAILABLE, "remote config is not valid JSON");
     }
