@@ -11,12 +11,14 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 /**
  * Beacon for a plain Java program (CLI, SDK, batch job) with no Vert.x of its own.
@@ -41,20 +43,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * not be called on a Vert.x event loop (there they do not wait).
  */
 public final class TelemetryClient implements AutoCloseable {
-
-  /** Code whose outcome and duration {@link #track} records; it may throw. */
-  @FunctionalInterface
-  public interface Operation<T, E extends Exception> {
-    /** Runs the operation. */
-    T run() throws E;
-  }
-
-  /** Code without a result, for {@link #trackVoid}; it may throw. */
-  @FunctionalInterface
-  public interface VoidOperation<E extends Exception> {
-    /** Runs the operation. */
-    void run() throws E;
-  }
 
   private static volatile TelemetryClient current;
 
@@ -199,16 +187,40 @@ public final class TelemetryClient implements AutoCloseable {
 
   /**
    * Runs {@code operation}, records its outcome and duration, and returns its result, or rethrows
-   * its exception unchanged. In Kotlin, {@code val n: Int = client.track("export", null) { 42 }}
-   * and in Groovy a closure both pick this method.
+   * its exception unchanged. The shapes follow Micrometer's {@code Timer} ({@code record(Supplier)},
+   * {@code recordCallable(Callable)}, {@code record(Runnable)}): one functional type per name, so
+   * that a Kotlin trailing lambda ({@code val n: Int = client.track("export", null) { 42 }}) or a
+   * Groovy closure resolves to this method; code that throws checked exceptions uses {@link
+   * #trackCallable}.
    */
-  public <T, E extends Exception> T track(String name, Map<String, ?> params, Operation<T, E> operation) throws E {
+  public <T> T track(String name, Map<String, ?> params, Supplier<T> operation) {
     if (!isEnabled()) {
-      return operation.run();
+      return operation.get();
     }
     long t0 = System.nanoTime();
     try {
-      T result = operation.run();
+      T result = operation.get();
+      record(name, Status.SUCCESS, Telemetry.elapsedMs(t0), params);
+      return result;
+    } catch (Throwable e) { // also what Kotlin or Groovy code throws that Java would call checked
+      record(name, Status.FAILURE, Telemetry.elapsedMs(t0), params);
+      throw e; // precise rethrow: the same exception, nothing wrapped
+    }
+  }
+
+  /** {@link #track(String, Map, Supplier)} without params. */
+  public <T> T track(String name, Supplier<T> operation) {
+    return track(name, null, operation);
+  }
+
+  /** {@link #track(String, Map, Supplier)} for code that throws checked exceptions: they pass through unchanged. */
+  public <T> T trackCallable(String name, Map<String, ?> params, Callable<T> operation) throws Exception {
+    if (!isEnabled()) {
+      return operation.call();
+    }
+    long t0 = System.nanoTime();
+    try {
+      T result = operation.call();
       record(name, Status.SUCCESS, Telemetry.elapsedMs(t0), params);
       return result;
     } catch (Exception | Error e) {
@@ -217,13 +229,8 @@ public final class TelemetryClient implements AutoCloseable {
     }
   }
 
-  /** {@link #track(String, Map, Operation)} without params. */
-  public <T, E extends Exception> T track(String name, Operation<T, E> operation) throws E {
-    return track(name, null, operation);
-  }
-
   /** Runs {@code operation} (no result), records its outcome and duration; its exception is rethrown unchanged. */
-  public <E extends Exception> void trackVoid(String name, Map<String, ?> params, VoidOperation<E> operation) throws E {
+  public void trackVoid(String name, Map<String, ?> params, Runnable operation) {
     track(name, params, () -> {
       operation.run();
       return null;
