@@ -282,6 +282,12 @@ public final class CliCost {
     if (incomplete > 0) {
       System.out.println("  WARNING: " + incomplete + " incomplete runs (no exit 0 or no milestones): see their output above");
     }
+    long unseen = runs.entrySet().stream().filter(e -> e.getKey() != Mode.OFF).flatMap(e -> e.getValue().stream())
+        .filter(r -> r.complete() && "false".equals(r.cli().get("beacon_hook_seen"))).count();
+    if (unseen > 0) {
+      System.out.println("  WARNING: in " + unseen + " runs with telemetry on the CLI did not see Beacon's shutdown hook"
+          + " (its 'Beacon's hook' time is then not Beacon's)");
+    }
     long undelivered = runs.getOrDefault(Mode.HEALTHY, List.of()).stream().filter(r -> r.complete() && r.delivered() == 0).count();
     if (undelivered > 0) {
       System.out.println("  WARNING: " + undelivered + " healthy runs delivered nothing: their wall time is not a healthy delivery");
