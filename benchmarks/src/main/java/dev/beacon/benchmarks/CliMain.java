@@ -87,7 +87,7 @@ public final class CliMain {
   /** In a shutdown hook: when hooks started, and when Beacon's ended. */
   private static void observeExit(PrintStream out, boolean enabled) {
     long tHook = System.currentTimeMillis();
-    Thread beacon = enabled ? find(BEACON_HOOK, 20) : null;
+    Thread beacon = enabled ? find(BEACON_HOOK, 200) : null;
     if (beacon != null) {
       try {
         beacon.join(30_000);
@@ -101,7 +101,8 @@ public final class CliMain {
 
   /**
    * The live thread named {@code name}, looked for up to {@code millis} (the JVM starts every hook
-   * in one loop, so Beacon's appears within microseconds of ours); null if it never shows.
+   * in one loop, so Beacon's appears within microseconds of ours, or some ms on a busy machine);
+   * null if it never shows.
    */
   private static Thread find(String name, long millis) {
     long deadline = System.nanoTime() + millis * 1_000_000L;
