@@ -1,6 +1,5 @@
 package dev.beacon;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -100,14 +99,13 @@ public final class InstallationId {
 
   /**
    * The id in {@code file}, or a new one written there (with its parent directories); {@code
-   * null} when neither works, and when the Jackson on the class path is older than Beacon needs
-   * ({@value JacksonVersion#MINIMUM}: the file is then left alone). Never throws.
+   * null} when neither works. Never throws.
    *
    * @param sdkVersion recorded as {@code created_version} in a new file
    */
   public static String readOrCreate(Path file, String sdkVersion, Clock clock) {
-    if (file == null || Json.JACKSON_PROBLEM != null) {
-      return null; // a file this Jackson cannot read is not one to replace: it may hold another client's id
+    if (file == null) {
+      return null;
     }
     try {
       String existing = read(file);
@@ -139,13 +137,13 @@ public final class InstallationId {
       if (!Files.isRegularFile(file) || Files.size(file) > MAX_BYTES) {
         return null;
       }
-      JsonNode root = Json.mapper().readTree(Files.readAllBytes(file));
-      JsonNode id = root == null ? null : root.get("installation_id");
-      if (id == null || !id.isTextual() || id.textValue().isEmpty()) {
+      Object root = JsonText.parse(Files.readString(file, StandardCharsets.UTF_8));
+      Object id = root instanceof java.util.Map<?, ?> m ? m.get("installation_id") : null;
+      if (!(id instanceof String text) || text.isEmpty()) {
         return null;
       }
-      UUID.fromString(id.textValue()); // must parse, as uuid.UUID(raw) must in MLflow
-      return id.textValue();
+      UUID.fromString(text); // must parse, as uuid.UUID(raw) must in MLflow
+      return text;
     } catch (IOException | RuntimeException e) {
       return null;
     }

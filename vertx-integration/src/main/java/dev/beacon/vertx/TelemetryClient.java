@@ -65,7 +65,12 @@ public final class TelemetryClient implements AutoCloseable {
     this.options = options;
     this.decision = Decision.ENABLED;
     this.runtime = ClientRuntime.boot(options, environment, profile);
-    this.shutdownHook = new Thread(this::closeQuietly, "beacon-telemetry-shutdown");
+    this.shutdownHook = new Thread(new Runnable() { // not a method reference: see ClientRuntime.boot
+      @Override
+      public void run() {
+        closeQuietly();
+      }
+    }, "beacon-telemetry-shutdown");
     Runtime.getRuntime().addShutdownHook(shutdownHook);
   }
 
