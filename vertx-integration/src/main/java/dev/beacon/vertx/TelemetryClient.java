@@ -44,6 +44,9 @@ import java.util.function.Supplier;
  */
 public final class TelemetryClient implements AutoCloseable {
 
+  /** What of the close budget is kept for the shipper's report to come back, in milliseconds. */
+  private static final long CLOSE_REPORT_MARGIN_MS = 30;
+
   private static volatile TelemetryClient current;
 
   private final Decision decision;
@@ -347,8 +350,10 @@ public final class TelemetryClient implements AutoCloseable {
       // Everything the handle handed off reaches the shipper first (a hand-off on the bus is in
       // neither count for that moment): its close would otherwise finish before they arrive.
       block(waitHandedOff(p, deadline), deadline);
-      long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
-      report = block(runtime.close(p, left), deadline + TimeUnit.MILLISECONDS.toNanos(100));
+      // The shipper's deadline comes a little before ours, so that its report (cancelling what is
+      // still on the wire) reaches this thread within the budget.
+      long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()) - CLOSE_REPORT_MARGIN_MS);
+      report = block(runtime.close(p, left), deadline);
       // Wait (briefly) for the Vertx to stop, so that no thread or socket outlives close(); at exit
       // the JVM stops its daemon threads anyway.
       Future<Void> stopped = p.vertx().close();
