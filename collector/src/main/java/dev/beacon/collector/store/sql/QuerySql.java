@@ -304,8 +304,9 @@ public final class QuerySql {
       String inner = switch (family) {
         case COUNTS -> "SELECT " + time(q, bucketed) + " AS t, dims_id AS id, sum(events) AS n";
         case HIST -> "SELECT " + time(q, bucketed) + " AS t, dims_id AS id, bucket AS k, sum(events) AS n";
-        case SESSIONS -> "SELECT DISTINCT " + time(q, bucketed) + " AS t, " + t.id() + " AS id, session_id AS s";
-        case INSTALLATIONS -> "SELECT DISTINCT " + time(q, bucketed) + " AS t, " + t.id() + " AS id, installation_id AS s";
+        // (no DISTINCT here: presence rows are distinct per hour already, the outer DISTINCT does the rest)
+        case SESSIONS -> "SELECT hour AS t, " + t.id() + " AS id, session_id AS s";
+        case INSTALLATIONS -> "SELECT hour AS t, " + t.id() + " AS id, installation_id AS s";
       };
       s.add("(" + inner + " FROM " + t.name() + " WHERE TRUE");
       hours(s, src);
