@@ -15,7 +15,7 @@ import java.util.TreeMap;
 
 /**
  * Merges the partial rollup rows of hours into one row per key (rollup, rollup_hist,
- * rollup_param, rollup_event, rollup_event_hist) and one row per distinct presence (presence,
+ * rollup_param, rollup_event) and one row per distinct presence (presence,
  * presence_client), in one transaction per merge (one pass over
  * each table, however many hours), on the writer thread between writes. Answers never change: readers sum and count distinct anyway; merging
  * only keeps the rollups small and fast.
@@ -57,9 +57,7 @@ final class Compactor {
     {"rollup_param", "SELECT hour, dims_id, pkey, pvalue, sum(events) FROM rollup_param WHERE hour IN (SELECT hour FROM merge_hours) "
         + "GROUP BY hour, dims_id, pkey, pvalue"},
     {"presence", "SELECT DISTINCT hour, dims_id, session_id, installation_id FROM presence WHERE hour IN (SELECT hour FROM merge_hours)"},
-    {"rollup_event", "SELECT hour, profile, event, status, sum(events), sum(events_with_duration), sum(duration_sum) FROM rollup_event "
-        + "WHERE hour IN (SELECT hour FROM merge_hours) GROUP BY hour, profile, event, status"},
-    {"rollup_event_hist", "SELECT hour, profile, event, status, bucket, sum(events) FROM rollup_event_hist "
+    {"rollup_event", "SELECT hour, profile, event, status, bucket, sum(events), sum(duration_sum) FROM rollup_event "
         + "WHERE hour IN (SELECT hour FROM merge_hours) GROUP BY hour, profile, event, status, bucket"},
     {"presence_client", "SELECT DISTINCT hour, client_id, session_id, installation_id FROM presence_client "
         + "WHERE hour IN (SELECT hour FROM merge_hours)"},

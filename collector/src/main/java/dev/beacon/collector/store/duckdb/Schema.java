@@ -33,8 +33,8 @@ import java.util.List;
  *       (histogram buckets), {@code rollup_param} (param values; a NULL {@code pvalue} counts the
  *       events that have {@code pkey} at all), {@code presence} (who was there: session,
  *       installation). And smaller projections of them that answer most dashboard queries: {@code
- *       rollup_event} and {@code rollup_event_hist} by profile, event and status only; {@code
- *       presence_client} by client only (a session has one client, so this is about one row per
+ *       rollup_event}, counts and histogram in one (bucket -1: events without a duration) by
+ *       profile, event and status only; {@code presence_client} by client only (a session has one client, so this is about one row per
  *       session and hour, where {@code presence} has one per event name and status too). Writes
  *       append partial rows; compaction merges an hour's rows later; readers always sum.
  *   <li>{@code rollup_dirty}: hours with partial rows not merged yet.
@@ -62,9 +62,7 @@ final class Schema {
           + "events BIGINT NOT NULL)",
       "CREATE TABLE presence (hour TIMESTAMP NOT NULL, dims_id INTEGER NOT NULL, session_id UUID NOT NULL, installation_id UUID)",
       "CREATE TABLE rollup_event (hour TIMESTAMP NOT NULL, profile VARCHAR NOT NULL, event VARCHAR NOT NULL, status VARCHAR NOT NULL, "
-          + "events BIGINT NOT NULL, events_with_duration BIGINT NOT NULL, duration_sum BIGINT NOT NULL)",
-      "CREATE TABLE rollup_event_hist (hour TIMESTAMP NOT NULL, profile VARCHAR NOT NULL, event VARCHAR NOT NULL, "
-          + "status VARCHAR NOT NULL, bucket SMALLINT NOT NULL, events BIGINT NOT NULL)",
+          + "bucket SMALLINT NOT NULL, events BIGINT NOT NULL, duration_sum BIGINT NOT NULL)",
       "CREATE TABLE presence_client (hour TIMESTAMP NOT NULL, client_id INTEGER NOT NULL, session_id UUID NOT NULL, installation_id UUID)",
       "CREATE TABLE rollup_dirty (hour TIMESTAMP PRIMARY KEY)",
       "CREATE TABLE config_rules (profile VARCHAR PRIMARY KEY, rules VARCHAR NOT NULL, updated_at TIMESTAMP NOT NULL)",

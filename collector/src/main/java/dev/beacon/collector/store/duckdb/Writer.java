@@ -55,10 +55,8 @@ final class Writer {
         + "GROUP BY 1, 2, 3",
     "INSERT INTO presence SELECT DISTINCT date_trunc('hour', ts), dims_id, session_id, installation_id FROM stage",
     "INSERT INTO presence_client SELECT DISTINCT date_trunc('hour', ts), client_id, session_id, installation_id FROM stage",
-    "INSERT INTO rollup_event SELECT date_trunc('hour', s.ts), d.profile, d.event, d.status, count(*), count(s.duration_ms), "
-        + "coalesce(sum(s.duration_ms), 0) FROM stage s JOIN dims d ON d.id = s.dims_id GROUP BY 1, 2, 3, 4",
-    "INSERT INTO rollup_event_hist SELECT date_trunc('hour', s.ts), d.profile, d.event, d.status, s.dbucket, count(*) "
-        + "FROM stage s JOIN dims d ON d.id = s.dims_id WHERE s.dbucket IS NOT NULL GROUP BY 1, 2, 3, 4, 5",
+    "INSERT INTO rollup_event SELECT date_trunc('hour', ts), profile, event, status, coalesce(dbucket, -1), count(*), "
+        + "coalesce(sum(duration_ms), 0) FROM stage GROUP BY 1, 2, 3, 4, 5",
     "DELETE FROM stage"
   };
 
@@ -78,7 +76,9 @@ final class Writer {
     this.conn = conn;
     this.clock = clock;
     try (Statement s = conn.createStatement()) {
-      s.execute("CREATE TEMP TABLE stage AS SELECT " + STAGE_COLUMNS + ", CAST(0 AS INTEGER) AS client_id FROM events LIMIT 0");
+      // the stage also carries the client id and the event-level dimensions, for the projections
+      s.execute("CREATE TEMP TABLE stage AS SELECT " + STAGE_COLUMNS + ", CAST(0 AS INTEGER) AS client_id, "
+          + "CAST(NULL AS VARCHAR) AS profile, CAST(NULL AS VARCHAR) AS event, CAST(NULL AS VARCHAR) AS status FROM events LIMIT 0");
     }
     conn.commit();
     for (int i = 0; i < WRITE_STEPS.length; i++) {
@@ -169,7 +169,8 @@ final class Writer {
           perHour.merge(hour, 1L, Long::sum);
           int[] ids = dims.idOf(Dims.Combo.of(e), added);
           int dimsId = ids[0];
-          List<String> elements = ParamValues.elements(e.paramsJson());
+          Params p = params(e.paramsJson());
+          List<String> elements = p.elements;
           ap.beginRow();
           ap.appendEpochMicros(ts);
           ap.append(dimsId);
@@ -187,8 +188,11 @@ final class Writer {
             ap.append((short) DurationHistogram.bucket(e.durationMs()));
           }
           ap.append(e.paramsJson());
-          ap.append(ParamValues.joined(elements));
+          ap.append(p.joined);
           ap.append(ids[1]);
+          ap.append(e.profile());
+          ap.append(e.eventName());
+          ap.append(e.status());
           ap.endRow();
           countParams(params, hour, dimsId, elements);
         }
@@ -222,6 +226,34 @@ final class Writer {
     }
     compactor.noteWritten(perHour);
     return new WriteResult(m, duplicates);
+  }
+
+  /** The elements of one params document and their joined form. */
+  private record Params(List<String> elements, String joined) {}
+
+  private static final Params NO_PARAMS = new Params(List.of(), null);
+
+  /** Params documents repeat a lot (a few hundred distinct ones): parse each once. */
+  private final Map<String, Params> paramsCache = new java.util.LinkedHashMap<>(1024, 0.75f, true) {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Params> eldest) {
+      return size() > 4096;
+    }
+  };
+
+  private Params params(String json) {
+    if (json == null) {
+      return NO_PARAMS;
+    }
+    Params p = paramsCache.get(json);
+    if (p == null) {
+      List<String> elements = ParamValues.elements(json);
+      p = new Params(elements, ParamValues.joined(elements));
+      paramsCache.put(json, p);
+    }
+    return p;
   }
 
   /** Appends the clients and combinations a write added (rare after warm-up; a new fleet brings many). */

@@ -22,12 +22,12 @@ import java.util.TreeSet;
  * rollup_param(hour, dims_id, pkey, pvalue, events)                     per param value; pvalue
  *                                                                       NULL: events having pkey
  * presence(hour, dims_id, session_id, installation_id)                  who was there
- * rollup_event(hour, profile, event, status, events, ...)               rollup by event level only
- * rollup_event_hist(hour, profile, event, status, bucket, events)       rollup_hist likewise
+ * rollup_event(hour, profile, event, status, bucket, events, duration_sum)  both by event level
+ *                                                                       only (bucket -1: no duration)
  * presence_client(hour, client_id, session_id, installation_id)         presence by client only
  * </pre>
  *
- * The last three are projections: with thousands of combinations, the full rollups of a few
+ * The last two are projections: with thousands of combinations, the full rollups of a few
  * thousand events an hour are hardly smaller than the raw rows, while a projection is small;
  * every statement reads the smallest table whose dimensions cover the query's filters and group.
  * Rollup tables may hold several rows for one key (a store may append partial rows and merge them
@@ -135,7 +135,7 @@ public final class QuerySql {
   /** Per family, the tables to try, smallest first. */
   private static final Map<Family, List<Table>> TABLES = Map.of(
       Family.COUNTS, List.of(new Table("rollup_event", null, null, EVENT_LEVEL), new Table("rollup", "dims", "dims_id", ALL)),
-      Family.HIST, List.of(new Table("rollup_event_hist", null, null, EVENT_LEVEL), new Table("rollup_hist", "dims", "dims_id", ALL)),
+      Family.HIST, List.of(new Table("rollup_event", null, null, EVENT_LEVEL), new Table("rollup_hist", "dims", "dims_id", ALL)),
       Family.SESSIONS, PRESENCE,
       Family.INSTALLATIONS, PRESENCE);
 
@@ -297,7 +297,7 @@ public final class QuerySql {
     if (t.join() == null) {
       // a projection: few rows, the dimension columns in it
       s.add("(SELECT hour AS t, profile, event, status, ").add(family == Family.COUNTS ? "events AS n" : "bucket AS k, events AS n");
-      s.add(" FROM " + t.name() + " WHERE TRUE");
+      s.add(" FROM " + t.name() + (family == Family.HIST ? " WHERE bucket >= 0" : " WHERE TRUE"));
       hours(s, src);
       s.add(") r WHERE ");
     } else {
