@@ -19,7 +19,9 @@ import java.util.List;
  *   <li>{@code events}: raw rows, one per stored event, appended in time order within each write
  *       (writes arrive in time order too), so DuckDB's per-row-group min/max zone maps on {@code ts}
  *       skip everything outside a range; no index (an ART index on time would cost writes and not
- *       beat the zone maps for range scans). {@code dims_id} points into {@code dims}; session and
+ *       beat the zone maps for range scans). {@code dims_id} points into {@code dims}; profile, event
+ *       and status are also kept in the row (they compress to almost nothing), so that raw-row
+ *       queries filter them without a join; session and
  *       installation ids are UUIDs ({@code Ids}); {@code dbucket} is {@code
  *       DurationHistogram.bucket(duration_ms)}, computed in Java so that raw rows and rollups bucket
  *       alike; {@code pflat} holds the params as joined {@code key<U+001F>value} elements ({@code
@@ -51,7 +53,8 @@ final class Schema {
           + "os VARCHAR, runtime VARCHAR, scheme VARCHAR)",
       "CREATE TABLE dims (id INTEGER NOT NULL, client_id INTEGER NOT NULL, profile VARCHAR NOT NULL, event VARCHAR NOT NULL, "
           + "sdk VARCHAR NOT NULL, version VARCHAR NOT NULL, os VARCHAR, runtime VARCHAR, scheme VARCHAR, status VARCHAR NOT NULL)",
-      "CREATE TABLE events (ts TIMESTAMP NOT NULL, dims_id INTEGER NOT NULL, key UUID NOT NULL, received_at TIMESTAMP NOT NULL, "
+      "CREATE TABLE events (ts TIMESTAMP NOT NULL, dims_id INTEGER NOT NULL, profile VARCHAR NOT NULL, event VARCHAR NOT NULL, "
+          + "status VARCHAR NOT NULL, key UUID NOT NULL, received_at TIMESTAMP NOT NULL, "
           + "session_id UUID NOT NULL, installation_id UUID, schema_version INTEGER, operating_system VARCHAR, "
           + "is_localhost BOOLEAN, duration_ms BIGINT, dbucket SMALLINT, params VARCHAR, pflat VARCHAR)",
       "CREATE TABLE event_keys (key UUID NOT NULL, received_at TIMESTAMP NOT NULL)",

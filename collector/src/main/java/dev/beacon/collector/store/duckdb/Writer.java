@@ -44,7 +44,7 @@ import org.duckdb.DuckDBConnection;
  */
 final class Writer {
 
-  private static final String STAGE_COLUMNS = "ts, dims_id, key, received_at, session_id, installation_id, schema_version, "
+  private static final String STAGE_COLUMNS = "ts, dims_id, profile, event, status, key, received_at, session_id, installation_id, schema_version, "
       + "operating_system, is_localhost, duration_ms, dbucket, params, pflat";
 
   private static final String[] WRITE_STEPS = {
@@ -76,9 +76,8 @@ final class Writer {
     this.conn = conn;
     this.clock = clock;
     try (Statement s = conn.createStatement()) {
-      // the stage also carries the client id and the event-level dimensions, for the projections
-      s.execute("CREATE TEMP TABLE stage AS SELECT " + STAGE_COLUMNS + ", CAST(0 AS INTEGER) AS client_id, "
-          + "CAST(NULL AS VARCHAR) AS profile, CAST(NULL AS VARCHAR) AS event, CAST(NULL AS VARCHAR) AS status FROM events LIMIT 0");
+      // the stage also carries the client id, for presence_client
+      s.execute("CREATE TEMP TABLE stage AS SELECT " + STAGE_COLUMNS + ", CAST(0 AS INTEGER) AS client_id FROM events LIMIT 0");
     }
     conn.commit();
     for (int i = 0; i < WRITE_STEPS.length; i++) {
@@ -174,6 +173,9 @@ final class Writer {
           ap.beginRow();
           ap.appendEpochMicros(ts);
           ap.append(dimsId);
+          ap.append(e.profile());
+          ap.append(e.eventName());
+          ap.append(e.status());
           ap.append(e.key());
           ap.appendEpochMicros(TimeBuckets.micros(e.receivedAt()));
           ap.append(Ids.uuid(e.sessionId()));
@@ -190,9 +192,6 @@ final class Writer {
           ap.append(e.paramsJson());
           ap.append(p.joined);
           ap.append(ids[1]);
-          ap.append(e.profile());
-          ap.append(e.eventName());
-          ap.append(e.status());
           ap.endRow();
           countParams(params, hour, dimsId, elements);
         }

@@ -145,7 +145,8 @@ public final class QueryEngine {
     for (int i = 0; i < ranked.size() && i < q.limit(); i++) {
       top.add(ranked.get(i).getKey());
     }
-    List<String> keep = top.stream().filter(Objects::nonNull).toList();
+    // when every group is in the top, there is nothing to restrict
+    List<String> keep = ranked.size() <= q.limit() ? null : top.stream().filter(Objects::nonNull).toList();
     boolean keepNull = top.contains(null);
     for (Family f : new Family[] {Family.HIST, Family.SESSIONS, Family.INSTALLATIONS}) {
       if (wanted(f, q.metrics())) {
