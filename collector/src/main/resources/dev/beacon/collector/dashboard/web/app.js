@@ -1,0 +1,366 @@
+// Beacon's dashboard: reads the page's state from its URL, asks the query API for every card at
+// once, and draws them (uPlot for time series, HTML bar lists for breakdowns). No build step.
+
+import * as fmt from './format.js';
+import * as st from './state.js';
+import * as charts from './charts.js';
+import * as bars from './bars.js';
+import * as rules from './rules.js';
+import { Api } from './api.js';
+
+const boot = JSON.parse(document.getElementById('beacon-boot').textContent);
+const api = new Api(boot.root, boot.profile);
+const $ = (id) => document.getElementById(id);
+const main = $('main');
+
+const KPIS = [
+  { key: 'events', label: 'Events', format: fmt.count, kind: 'count', good: 'up' },
+  { key: 'sessions', label: 'Sessions', format: fmt.count, kind: 'count', good: 'up' },
+  { key: 'installations', label: 'Installations', format: fmt.count, kind: 'count', good: 'up' },
+  { key: 'failure_rate', label: 'Failure rate', format: fmt.percent, kind: 'rate', good: 'down' },
+  { key: 'duration_p50', label: 'Duration p50', format: fmt.duration, kind: 'count', good: 'down' },
+  { key: 'duration_p95', label: 'Duration p95', format: fmt.duration, kind: 'count', good: 'down' },
+  { key: 'duration_p99', label: 'Duration p99', format: fmt.duration, kind: 'count', good: 'down' },
+];
+const ALL_METRICS = KPIS.map((k) => k.key).join(',');
+const BREAKDOWNS = [
+  { dim: 'event', name: 'event' },
+  { dim: 'os', name: 'OS' },
+  { dim: 'runtime', name: 'runtime' },
+  { dim: 'scheme', name: 'backend scheme' },
+  { dim: 'status', name: 'status' },
+  { dim: 'sdk', name: 'SDK' },
+];
+const TOP_SERIES = 6;
+const hiddenNote = boot.publicMode ? `hidden: fewer than ${boot.publicThreshold} events` : 'no data';
+
+let state = st.read(location.search, boot.params);
+let controller = null;
+let lastRange = null;
+let firstLoad = true;
+
+// ---- controls -------------------------------------------------------------------------------
+
+function setupControls() {
+  const profile = $('profile');
+  for (const p of boot.profiles) profile.add(new Option(p, p, false, p === boot.profile));
+  profile.hidden = boot.profiles.length < 2;
+  profile.addEventListener('change', () => {
+    location.href = new URL(`${boot.root}${encodeURIComponent(profile.value)}/`, location.href).href;
+  });
+  $('period').addEventListener('change', () => {
+    const period = $('period').value;
+    if (period === 'custom') {
+      const r = lastRange || { from: new Date(Date.now() - 30 * 86400e3).toISOString(), to: new Date().toISOString() };
+      $('from').value = r.from.slice(0, 10);
+      $('to').value = new Date(Date.parse(r.to) - 1).toISOString().slice(0, 10);
+      $('custom').hidden = false;
+      $('from').focus();
+      return; // applied with the Apply button
+    }
+    navigate({ ...state, period, from: null, to: null, interval: null });
+  });
+  $('controls').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const from = $('from').value;
+    const to = $('to').value;
+    if (!from || !to || from > to) {
+      $('to').setCustomValidity('The end must not be before the start');
+      $('to').reportValidity();
+      return;
+    }
+    navigate({ ...state, period: 'custom', from, to, interval: null });
+  });
+  $('to').addEventListener('input', () => $('to').setCustomValidity(''));
+  $('interval').addEventListener('change', () => {
+    const v = $('interval').value;
+    navigate({ ...state, interval: v === st.defaultInterval(state) ? null : v });
+  });
+  $('compare').addEventListener('change', () => navigate({ ...state, compare: $('compare').checked }));
+  $('param-key').addEventListener('change', () => {
+    state = { ...state, param: $('param-key').value };
+    history.pushState(null, '', st.write(state) || location.pathname);
+    loadParam(state.param, controller ? controller.signal : undefined);
+  });
+  window.addEventListener('popstate', () => {
+    state = st.read(location.search, boot.params);
+    load();
+  });
+}
+
+function syncControls() {
+  $('period').value = state.period;
+  $('custom').hidden = state.period !== 'custom';
+  if (state.period === 'custom') {
+    $('from').value = state.from;
+    $('to').value = state.to;
+  }
+  const choices = st.intervalsFor(state);
+  if (state.interval && !choices.includes(state.interval)) state.interval = null;
+  const current = state.interval || st.defaultInterval(state);
+  const sel = $('interval');
+  sel.replaceChildren(...choices.map((i) => new Option(i, i, false, i === current)));
+  sel.disabled = choices.length < 2;
+  $('compare').checked = state.compare;
+  drawChips();
+}
+
+function navigate(next) {
+  state = next;
+  history.pushState(null, '', st.write(state) || location.pathname);
+  load();
+}
+
+function drawChips() {
+  const box = $('chips');
+  const keys = Object.keys(state.filters).sort();
+  box.replaceChildren(...keys.map((key) => {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.className = 'chip';
+    b.dataset.filter = key;
+    const name = key.startsWith('param.') ? key.slice(6) : (BREAKDOWNS.find((d) => d.dim === key) || { name: key }).name;
+    const text = `${name} is ${state.filters[key].join(' or ')}`;
+    b.textContent = text;
+    const x = document.createElement('span');
+    x.className = 'x';
+    x.setAttribute('aria-hidden', 'true');
+    x.textContent = '×';
+    b.append(x);
+    b.setAttribute('aria-label', `Remove filter: ${text}`);
+    b.addEventListener('click', () => navigate(st.withoutFilter(state, key)));
+    return b;
+  }));
+  box.hidden = !keys.length;
+}
+
+// ---- loading ---------------------------------------------------------------------------------
+
+async function load() {
+  if (controller) controller.abort();
+  controller = new AbortController();
+  const signal = controller.signal;
+  syncControls();
+  main.dataset.state = 'loading';
+  main.setAttribute('aria-busy', 'true');
+  const started = performance.now();
+  document.querySelectorAll('.card').forEach((c) => c.classList.add('loading'));
+  if (firstLoad) {
+    document.querySelectorAll('.charts .card').forEach((c) => charts.message(c, 'Loading…', 'loading'));
+    document.querySelectorAll('.bars .card').forEach((c) => bars.message(c, 'Loading…', 'loading'));
+  }
+  const p = st.apiParams(state);
+  const cmp = state.compare ? { compare: 'previous' } : {};
+  const q = (endpoint, extra) => api.query(endpoint, p, extra, signal);
+  const guard = (card, job, show) => job.then((r) => { if (!signal.aborted) show(r); done(card); })
+    .catch((e) => { if (!signal.aborted) failed(card, e); });
+
+  const totals = q('timeseries', { metrics: ALL_METRICS, ...cmp });
+  const byEvent = q('timeseries', { group_by: 'event', limit: TOP_SERIES, metrics: 'events' });
+  const eventRows = q('breakdown', { dimension: 'event', limit: 10, metrics: 'events,sessions,installations,failure_rate' });
+  const jobs = [
+    guard($('kpis'), q('summary', cmp), drawKpis),
+    guard($('chart-events'), Promise.all([byEvent, totals]), ([ts, tot]) => drawEvents(ts, tot)),
+    guard($('chart-people'), totals, (ts) => charts.line($('chart-people'), {
+      x: ts.buckets, format: fmt.count, integer: true, series: [
+        { label: 'Sessions', values: ts.totals.sessions },
+        { label: 'Installations', values: ts.totals.installations },
+      ] })),
+    guard($('chart-failures'), totals, (ts) => charts.line($('chart-failures'), {
+      x: ts.buckets, format: fmt.percent, empty: 'No events in this period',
+      series: [{ label: 'Failure rate', values: ts.totals.failure_rate, color: charts.PALETTE[2] }] })),
+    guard($('chart-durations'), totals, (ts) => charts.line($('chart-durations'), {
+      x: ts.buckets, format: fmt.duration, empty: 'No durations in this period', series: [
+        { label: 'p50', values: ts.totals.duration_p50 },
+        { label: 'p95', values: ts.totals.duration_p95 },
+        { label: 'p99', values: ts.totals.duration_p99 },
+      ] })),
+    guard($('chart-adoption'), q('timeseries', { group_by: 'version', limit: TOP_SERIES, metrics: 'installations' }), drawAdoption),
+    guard($('bars-version'), q('breakdown', { dimension: 'version', limit: 10, metrics: 'events,installations,failure_rate' }), drawVersions),
+    ...BREAKDOWNS.map((b) => guard($(`bars-${b.dim}`),
+      b.dim === 'event' ? eventRows : q('breakdown', { dimension: b.dim, limit: 10, metrics: 'events,sessions,installations,failure_rate' }),
+      (r) => drawBreakdown(b, r))),
+    eventRows.catch(() => null).then((r) => (signal.aborted ? null : loadParam(pickParam(r), signal))),
+  ];
+  await Promise.allSettled(jobs);
+  if (signal.aborted) return;
+  // Charts draw on the next frame: wait for it, so that "ready" means drawn.
+  await new Promise((resolve) => requestAnimationFrame(() => resolve()));
+  firstLoad = false;
+  main.dataset.state = 'ready';
+  main.setAttribute('aria-busy', 'false');
+  main.dataset.loadMs = String(Math.round(performance.now() - started));
+  performance.mark('beacon-ready');
+}
+
+function done(card) {
+  card.classList.remove('loading');
+}
+
+function failed(card, e) {
+  card.classList.remove('loading');
+  const text = `Could not load: ${e.message}`;
+  if (card.querySelector('.plot')) charts.message(card, text, 'error');
+  else if (card.querySelector('.list')) bars.message(card, text, 'error');
+  else card.replaceChildren(Object.assign(document.createElement('p'), { className: 'error', textContent: text }));
+}
+
+// ---- drawing ---------------------------------------------------------------------------------
+
+function drawKpis(s) {
+  lastRange = { from: s.from, to: s.to };
+  const box = $('kpis');
+  box.replaceChildren(...KPIS.map((k) => {
+    const v = s.totals[k.key];
+    const div = document.createElement('div');
+    div.className = 'kpi';
+    div.dataset.metric = k.key;
+    const label = document.createElement('span');
+    label.className = 'kpi-label';
+    label.textContent = k.label;
+    const value = document.createElement('span');
+    value.className = 'kpi-value';
+    value.textContent = k.format(v);
+    if (v == null) value.title = hiddenNote;
+    div.append(label, value);
+    if (s.previous) {
+      const c = fmt.change(s.change[k.key], k.kind);
+      const ch = document.createElement('span');
+      ch.className = `kpi-change ${c.dir}`;
+      if (c.dir === 'up' || c.dir === 'down') ch.classList.add(c.dir === k.good ? 'good' : 'bad');
+      ch.textContent = c.text || '·';
+      const before = s.previous.totals[k.key];
+      ch.title = `${fmt.range(s.previous.from, s.previous.to)}: ${k.format(before)}`;
+      div.append(ch);
+    }
+    return div;
+  }));
+  $('range').textContent = fmt.range(s.from, s.to);
+  const empty = s.totals.events === 0;
+  const notice = $('notice');
+  notice.hidden = !(empty || boot.publicMode);
+  notice.textContent = empty ? 'No events in this period. Pick a longer period or remove a filter.'
+    : `Public view: every count below ${boot.publicThreshold} is hidden (—), and small rows are merged into “(other)”.`;
+  main.dataset.empty = String(empty);
+}
+
+function drawEvents(ts, tot) {
+  const series = ts.series.map((s) => ({ label: fmt.label(s.value), values: s.events }));
+  series.push({ label: 'All events', values: ts.totals.events, color: charts.TOTAL_COLOR, width: 1.5 });
+  if (tot.previous) {
+    series.push({ label: 'All events, previous period', values: charts.aligned(tot.previous.totals.events, ts.buckets.length),
+      color: '#999', dash: [5, 4], width: 1.5 });
+  }
+  return charts.line($('chart-events'), { x: ts.buckets, series, format: fmt.count, integer: true });
+}
+
+function drawAdoption(ts) {
+  const all = ts.totals.installations;
+  const share = (v, i) => (v == null || all[i] == null || all[i] === 0 ? null : v / all[i]);
+  const series = ts.series.map((s) => ({ label: fmt.label(s.value), values: s.installations.map(share) }));
+  return charts.line($('chart-adoption'), { x: ts.buckets, series, format: fmt.percent, max: 1, empty: 'No installations in this period' });
+}
+
+function drawVersions(r) {
+  const total = r.total.installations;
+  const share = (row) => (row.installations == null || !total ? null : row.installations / total);
+  bars.draw($('bars-version'), {
+    rows: r.rows,
+    dimension: 'version',
+    headers: ['Version', 'Installations', 'Share', 'Failure rate'],
+    share,
+    cells: (row) => [fmt.count(row.installations), fmt.percent(share(row)), fmt.percent(row.failure_rate)],
+    title: (row) => `${fmt.label(row.value)}: ${fmt.count(row.installations)} installations (${fmt.percent(share(row))}), `
+      + `${fmt.count(row.events)} events, ${fmt.percent(row.failure_rate)} failed`,
+    pick: (row) => navigate(st.withFilter(state, 'version', row.value)),
+    active: (state.filters.version || [])[0],
+  });
+}
+
+/** A bar list of events per value; b: {dim, name, card?, filter?} (filter: the state key a click sets). */
+function drawBreakdown(b, r, rows = r.rows, total = r.total.events) {
+  const key = b.filter || b.dim;
+  const share = (row) => (row.events == null || !total ? null : row.events / total);
+  bars.draw($(b.card || `bars-${b.dim}`), {
+    rows,
+    empty: b.empty,
+    dimension: b.name,
+    headers: [b.name[0].toUpperCase() + b.name.slice(1), 'Events', 'Share'],
+    share,
+    cells: (row) => [fmt.count(row.events), fmt.percent(share(row))],
+    title: (row) => `${fmt.label(row.value)}: ${fmt.count(row.events)} events (${fmt.percent(share(row))}), `
+      + `${fmt.count(row.sessions)} sessions, ${fmt.count(row.installations)} installations, ${fmt.percent(row.failure_rate)} failed`,
+    pick: (row) => navigate(st.withFilter(state, key, row.value)),
+    active: (state.filters[key] || [])[0],
+  });
+}
+
+// ---- the param card --------------------------------------------------------------------------
+
+/** The param keys worth offering: those of the filtered events, else every catalogued one. */
+function paramKeys() {
+  const events = state.filters.event;
+  const keys = Object.keys(boot.params).filter((k) => !events || boot.params[k].some((e) => events.includes(e)));
+  return keys.length ? keys : Object.keys(boot.params);
+}
+
+/** The param card's key: the URL's, else the first param of the most frequent event that has one. */
+function pickParam(eventRows) {
+  const keys = paramKeys();
+  if (state.param && keys.includes(state.param)) return state.param;
+  for (const row of (eventRows && eventRows.rows) || []) {
+    const k = keys.find((key) => boot.params[key].includes(row.value));
+    if (k) return k;
+  }
+  return keys[0];
+}
+
+function loadParam(key, signal) {
+  const card = $('bars-param');
+  const select = $('param-key');
+  if (!key) {
+    bars.message(card, 'This profile declares no params');
+    return Promise.resolve();
+  }
+  select.replaceChildren(...paramKeys().map((k) => {
+    const o = new Option(k, k, false, k === key);
+    o.title = `declared by ${boot.params[k].join(', ')}`;
+    return o;
+  }));
+  card.classList.add('loading');
+  const dim = `param.${key}`;
+  return api.query('breakdown', st.apiParams(state), { dimension: dim, limit: 11, metrics: 'events,sessions,installations,failure_rate' }, signal)
+    .then((r) => {
+      if (signal && signal.aborted) return;
+      // Events without the param are not a value of it: leave them out, and out of the shares.
+      const without = r.rows.find((row) => row.value == null);
+      const rows = r.rows.filter((row) => row.value != null).slice(0, 10);
+      const total = r.total.events == null ? null : r.total.events - (without ? without.events || 0 : 0);
+      drawBreakdown({ dim: 'param', name: key, card: 'bars-param', filter: dim, empty: `No event with ${key} in this period` },
+        r, rows, total);
+      done(card);
+    })
+    .catch((e) => { if (!(signal && signal.aborted)) failed(card, e); });
+}
+
+// ---- config rules ----------------------------------------------------------------------------
+
+function setupRules() {
+  if (!boot.rules) return;
+  $('rules').hidden = false;
+  const show = (r) => rules.view($('rules-view'), r);
+  api.rules().then(show).catch((e) => { $('rules-view').textContent = `Could not load the rules: ${e.message}`; });
+  if (boot.admin) {
+    rules.editor(api, {
+      unlock: $('admin-unlock'), token: $('admin-token'), form: $('rules-editor'), textarea: $('rules-json'),
+      cancel: $('rules-cancel'), message: $('rules-message'),
+    }, show);
+  }
+}
+
+$('foot-mode').textContent = boot.publicMode
+  ? `public view: counts below ${boot.publicThreshold} hidden`
+  : boot.admin ? 'admin API on' : 'admin API off';
+setupControls();
+setupRules();
+load();
