@@ -6,6 +6,10 @@ import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import dev.beacon.collector.dashboard.TestBrowser.Tab;
 import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -25,8 +29,11 @@ class DashboardBrowserTest {
 
   @TempDir static Path dir;
 
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
   private static TestBrowser browser;
   private static DashboardFixture collector;
+  private static DashboardFixture publicCollector;
   private Tab tab;
 
   @BeforeAll
@@ -34,12 +41,17 @@ class DashboardBrowserTest {
     browser = TestBrowser.launch(Files.createDirectories(dir.resolve("chromium-profile")));
     collector = DashboardFixture.start(Files.createDirectories(dir.resolve("store")),
         DashboardFixture.options().setAdminToken(DashboardFixture.ADMIN_TOKEN));
+    publicCollector = DashboardFixture.start(Files.createDirectories(dir.resolve("public-store")),
+        DashboardFixture.options().setPublicMode(true).setAdminToken(DashboardFixture.ADMIN_TOKEN));
   }
 
   @AfterAll
   static void stop() {
     if (collector != null) {
       collector.close();
+    }
+    if (publicCollector != null) {
+      publicCollector.close();
     }
     if (browser != null) {
       browser.close();
@@ -56,8 +68,19 @@ class DashboardBrowserTest {
   }
 
   private Tab open(String path) {
+    return open(collector, path);
+  }
+
+  private Tab open(DashboardFixture c, String path) {
     tab = browser.open();
-    return tab.go(collector.url(path));
+    return tab.go(c.url(path));
+  }
+
+  /** Does {@code action} and waits for the page to draw what it asked for. */
+  private void then(Runnable action) {
+    tab.answers.clear();
+    action.run();
+    tab.ready();
   }
 
   @Test
@@ -98,6 +121,140 @@ class DashboardBrowserTest {
       Path png = Paths.get(System.getProperty("beacon.dashboard.screenshot"));
       tab.page.screenshot(new Page.ScreenshotOptions().setPath(png).setFullPage(true));
     }
+  }
+
+  @Test
+  void clickingABreakdownRowFiltersThePageAndTheChipRemovesTheFilter() {
+    open("/?period=7d");
+
+    then(() -> tab.page.locator("#bars-os button.bar[data-value=darwin]").click());
+    assertThat(tab.page.url()).endsWith("?period=7d&os=darwin");
+    assertThat(texts(tab.page.locator("#chips .chip"))).containsExactly("OS is darwin×");
+    assertThat(kpi("events")).isEqualTo("10");
+    assertThat(kpi("installations")).isEqualTo("1");
+    assertThat(tab.answers("summary").get(0).param("os")).isEqualTo("darwin");
+    assertThat(tab.answers("summary").get(0).json().getJsonObject("filters").encode()).isEqualTo("{\"os\":[\"darwin\"]}");
+    assertThat(tab.page.locator("#bars-os .bar.active").getAttribute("data-value")).isEqualTo("darwin");
+    assertThat(tab.answers).allSatisfy(a -> assertThat(a.param("os")).isEqualTo("darwin")); // every card follows
+
+    then(() -> tab.page.locator("#chips .chip").click());
+    assertThat(tab.page.url()).endsWith("?period=7d");
+    assertThat(tab.page.locator("#chips .chip").count()).isZero();
+    assertThat(kpi("events")).isEqualTo("58");
+
+    // the keyboard works as well as the mouse: a row is a button
+    then(() -> {
+      tab.page.locator("#bars-param button.bar[data-value=djl]").focus();
+      tab.page.keyboard().press("Enter");
+    });
+    assertThat(tab.page.url()).endsWith("?period=7d&param.imports=djl");
+    assertThat(kpi("events")).isEqualTo("10");
+
+    then(() -> tab.page.goBack());
+    assertThat(kpi("events")).isEqualTo("58");
+  }
+
+  @Test
+  void thePeriodPickerAndACustomRangeGoIntoTheUrl() {
+    open("/");
+    assertThat(tab.page.locator("#period").inputValue()).isEqualTo("30d");
+    assertThat(kpi("events")).isEqualTo("87"); // all of them: 16 May to 14 June
+    assertThat(tab.answers("summary").get(0).json().getString("interval")).isEqualTo("day");
+
+    then(() -> tab.page.locator("#period").selectOption("12mo"));
+    assertThat(tab.page.url()).endsWith("?period=12mo");
+    assertThat(tab.answers("summary").get(0).json().getString("interval")).isEqualTo("month");
+    assertThat(tab.page.locator("#interval option").allInnerTexts()).containsExactly("day", "week", "month");
+
+    tab.page.locator("#period").selectOption("custom");
+    tab.page.locator("#from").fill("2025-06-09");
+    tab.page.locator("#to").fill("2025-06-10");
+    then(() -> tab.page.locator("#custom button[type=submit]").click());
+    assertThat(tab.page.url()).endsWith("?period=custom&from=2025-06-09&to=2025-06-10");
+    JsonObject summary = tab.answers("summary").get(0).json();
+    assertThat(summary.getString("from")).isEqualTo("2025-06-09T00:00:00Z");
+    assertThat(summary.getString("to")).isEqualTo("2025-06-11T00:00:00Z");
+    assertThat(kpi("events")).isEqualTo("30"); // s1's 20 and s2's 10
+    assertThat(tab.text("#range")).isEqualTo("9 Jun – 10 Jun 2025");
+
+    then(() -> tab.page.locator("#interval").selectOption("hour"));
+    assertThat(tab.page.url()).endsWith("&interval=hour");
+    assertThat(tab.answers("timeseries").get(0).json().getJsonArray("buckets").size()).isEqualTo(48);
+  }
+
+  @Test
+  void anEmptyPeriodSaysSoAndAPhoneWidthDoesNotScrollSideways() {
+    tab = browser.open();
+    tab.page.setViewportSize(390, 844);
+    tab.go(collector.url("/?period=custom&from=2024-01-01&to=2024-01-07"));
+    assertThat(kpi("events")).isEqualTo("0");
+    assertThat(tab.text("#notice")).startsWith("No events in this period");
+    assertThat(tab.text("#chart-events .plot-message")).isEqualTo("No events in this period");
+    assertThat(tab.text("#bars-os .list-message")).isEqualTo("No events in this period");
+    assertThat(noSidewaysScroll()).isTrue();
+
+    tab.go(collector.url("/?period=7d"));
+    assertThat(tab.page.locator(".charts .uplot").count()).isEqualTo(5);
+    assertThat(noSidewaysScroll()).isTrue();
+    assertThat((Number) tab.page.evaluate("document.querySelector('#chart-events .uplot').getBoundingClientRect().right"))
+        .satisfies(right -> assertThat(right.doubleValue()).isLessThanOrEqualTo(390));
+  }
+
+  private boolean noSidewaysScroll() {
+    return (Boolean) tab.page.evaluate("document.documentElement.scrollWidth <= window.innerWidth");
+  }
+
+  @Test
+  void publicModeHidesCountsBelowTheThresholdAndOffersNoAdmin() throws Exception {
+    open(publicCollector, "/?period=7d");
+
+    JsonObject totals = tab.answers("summary").get(0).json().getJsonObject("totals");
+    assertThat(totals.getLong("events")).isEqualTo(58);
+    assertThat(totals.getValue("sessions")).isNull(); // 6 < 10
+    assertThat(kpi("events")).isEqualTo("58");
+    assertThat(kpi("sessions")).isEqualTo("—");
+    assertThat(kpi("installations")).isEqualTo("—");
+    assertThat(tab.text("#notice")).contains("below 10");
+
+    // win32's 6 events are hidden, and so is "(other)" holding only them
+    assertThat(tab.page.locator("#bars-os .bar .name").allInnerTexts()).containsExactly("linux", "darwin");
+    // create_logged_model (8) and evaluate (6) merge into "(other)", which is not a filter
+    assertThat(tab.page.locator("#bars-event .bar .name").allInnerTexts()).containsExactly("create_run", "start_trace", "(other)");
+    assertThat(tab.page.locator("#bars-event .bar[data-value='(other)']").evaluate("e => e.tagName")).isEqualTo("DIV");
+
+    assertThat(tab.page.locator("#rules").isHidden()).isTrue();
+    assertThat(tab.requests).noneMatch(u -> u.contains("/admin/") || u.contains("/dashboard/v1/"));
+    assertThat(get(publicCollector, "/dashboard/v1/mlflow/rules").statusCode()).isEqualTo(404);
+    assertThat(get(publicCollector, "/admin/v1/mlflow/config").statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void theAdminTokenUnlocksTheRulesEditorAndASaveReachesTheServedConfig() throws Exception {
+    open("/?period=7d");
+    tab.page.locator("#admin-token").fill(DashboardFixture.ADMIN_TOKEN);
+    tab.page.locator("#admin-unlock button[type=submit]").click();
+    tab.page.waitForSelector("#rules-editor:not([hidden])");
+
+    JsonObject rules = new JsonObject(tab.page.locator("#rules-json").inputValue());
+    assertThat(rules.getJsonObject("default").getBoolean("disable_telemetry")).isFalse();
+    rules.getJsonObject("versions").put("3.7.0", new JsonObject().put("disable_telemetry", true)
+        .put("disable_events", new io.vertx.core.json.JsonArray().add("start_trace")));
+    tab.page.locator("#rules-json").fill(rules.encodePrettily());
+    tab.page.locator("#rules-editor button[type=submit]").click();
+    tab.page.waitForSelector("#rules-message.ok");
+
+    assertThat(tab.text("#rules-view tr[data-scope='version 3.7.0'] td[data-key=disable_telemetry]")).isEqualTo("off (kill switch)");
+    assertThat(tab.text("#rules-view tr[data-scope='version 3.7.0'] td[data-key=disable_events]")).isEqualTo("start_trace");
+    JsonObject served = new JsonObject(get(collector, "/mlflow/config/3.7.0.json").body());
+    assertThat(served.getBoolean("disable_telemetry")).isTrue();
+    assertThat(served.getJsonArray("disable_events").encode()).isEqualTo("[\"start_trace\"]");
+    // the token stays in the tab (sessionStorage), never in the URL
+    assertThat(tab.page.url()).doesNotContain(DashboardFixture.ADMIN_TOKEN);
+    assertThat(tab.requests).noneMatch(u -> u.contains(DashboardFixture.ADMIN_TOKEN));
+  }
+
+  private static HttpResponse<String> get(DashboardFixture c, String path) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create(c.url(path))).build(), HttpResponse.BodyHandlers.ofString());
   }
 
   private String kpi(String metric) {
