@@ -54,6 +54,9 @@ public final class DashboardRoutes {
   /** Where the page's files are on the class path (a path unlikely to exist in a working directory). */
   public static final String WEB_ROOT = "dev/beacon/collector/dashboard/web";
 
+  /** The page template (outside the web root, so never served as a file). */
+  static final String PAGE = "dev/beacon/collector/dashboard/page.html";
+
   /** uPlot's version when its WebJar's pom.properties cannot be read. */
   static final String DEFAULT_UPLOT_VERSION = "1.6.30";
 
@@ -103,7 +106,7 @@ public final class DashboardRoutes {
 
   /** Adds the dashboard's routes to {@code router}. */
   public void mount(Router router) {
-    String template = resource(WEB_ROOT + "/index.html");
+    String template = resource(PAGE);
     Map<String, String> pages = new TreeMap<>();
     for (String name : profiles.keySet()) {
       pages.put(name, page(template, name, "../"));
@@ -115,9 +118,7 @@ public final class DashboardRoutes {
         .create("META-INF/resources/webjars/uplot/" + uplotVersion() + "/dist")
         .setMaxAgeSeconds(DEFAULT_ASSET_MAX_AGE_SECONDS));
     router.get("/dashboard/v1/:profile/rules").handler(this::rules);
-    router.get("/dashboard/*").handler(StaticHandler.create(WEB_ROOT)
-        .setMaxAgeSeconds(DEFAULT_ASSET_MAX_AGE_SECONDS)
-        .setIndexPage("/nonexistent-index")); // the page is served below, never as a file
+    router.get("/dashboard/*").handler(StaticHandler.create(WEB_ROOT).setMaxAgeSeconds(DEFAULT_ASSET_MAX_AGE_SECONDS));
     router.get("/").handler(ctx -> html(ctx, home));
     router.getWithRegex("/([A-Za-z0-9][A-Za-z0-9._-]{0,63})/?").handler(ctx -> {
       String name = ctx.pathParam("param0");
