@@ -32,6 +32,8 @@ const BREAKDOWNS = [
   { dim: 'sdk', name: 'SDK' },
 ];
 const TOP_SERIES = 6;
+// Distinct counts (sessions, installations) are the dear part of a query: asked only where drawn.
+const BAR_METRICS = 'events,failure_rate';
 const hiddenNote = boot.publicMode ? `hidden: fewer than ${boot.publicThreshold} events` : 'no data';
 
 let state = st.read(location.search, boot.params);
@@ -155,12 +157,12 @@ async function load() {
   const guard = (card, job, show) => job.then((r) => { if (!signal.aborted) show(r); done(card); })
     .catch((e) => { if (!signal.aborted) failed(card, e); });
 
-  const totals = q('timeseries', { metrics: ALL_METRICS, ...cmp });
-  const byEvent = q('timeseries', { group_by: 'event', limit: TOP_SERIES, metrics: 'events' });
-  const eventRows = q('breakdown', { dimension: 'event', limit: 10, metrics: 'events,sessions,installations,failure_rate' });
+  const totals = q('timeseries', { metrics: ALL_METRICS });
+  const byEvent = q('timeseries', { group_by: 'event', limit: TOP_SERIES, metrics: 'events', ...cmp });
+  const eventRows = q('breakdown', { dimension: 'event', limit: 10, metrics: BAR_METRICS });
   const jobs = [
     guard($('kpis'), q('summary', cmp), drawKpis),
-    guard($('chart-events'), Promise.all([byEvent, totals]), ([ts, tot]) => drawEvents(ts, tot)),
+    guard($('chart-events'), byEvent, drawEvents),
     guard($('chart-people'), totals, (ts) => charts.line($('chart-people'), {
       x: ts.buckets, format: fmt.count, integer: true, series: [
         { label: 'Sessions', values: ts.totals.sessions },
@@ -178,7 +180,7 @@ async function load() {
     guard($('chart-adoption'), q('timeseries', { group_by: 'version', limit: TOP_SERIES, metrics: 'installations' }), drawAdoption),
     guard($('bars-version'), q('breakdown', { dimension: 'version', limit: 10, metrics: 'events,installations,failure_rate' }), drawVersions),
     ...BREAKDOWNS.map((b) => guard($(`bars-${b.dim}`),
-      b.dim === 'event' ? eventRows : q('breakdown', { dimension: b.dim, limit: 10, metrics: 'events,sessions,installations,failure_rate' }),
+      b.dim === 'event' ? eventRows : q('breakdown', { dimension: b.dim, limit: 10, metrics: BAR_METRICS }),
       (r) => drawBreakdown(b, r))),
     eventRows.catch(() => null).then((r) => (signal.aborted ? null : loadParam(pickParam(r), signal))),
   ];
@@ -244,11 +246,11 @@ function drawKpis(s) {
   main.dataset.empty = String(empty);
 }
 
-function drawEvents(ts, tot) {
+function drawEvents(ts) {
   const series = ts.series.map((s) => ({ label: fmt.label(s.value), values: s.events }));
   series.push({ label: 'All events', values: ts.totals.events, color: charts.TOTAL_COLOR, width: 1.5 });
-  if (tot.previous) {
-    series.push({ label: 'All events, previous period', values: charts.aligned(tot.previous.totals.events, ts.buckets.length),
+  if (ts.previous) {
+    series.push({ label: 'All events, previous period', values: charts.aligned(ts.previous.totals.events, ts.buckets.length),
       color: '#999', dash: [5, 4], width: 1.5 });
   }
   return charts.line($('chart-events'), { x: ts.buckets, series, format: fmt.count, integer: true });
@@ -289,7 +291,7 @@ function drawBreakdown(b, r, rows = r.rows, total = r.total.events) {
     share,
     cells: (row) => [fmt.count(row.events), fmt.percent(share(row))],
     title: (row) => `${fmt.label(row.value)}: ${fmt.count(row.events)} events (${fmt.percent(share(row))}), `
-      + `${fmt.count(row.sessions)} sessions, ${fmt.count(row.installations)} installations, ${fmt.percent(row.failure_rate)} failed`,
+      + `${fmt.percent(row.failure_rate)} failed`,
     pick: (row) => navigate(st.withFilter(state, key, row.value)),
     active: (state.filters[key] || [])[0],
   });
@@ -329,7 +331,7 @@ function loadParam(key, signal) {
   }));
   card.classList.add('loading');
   const dim = `param.${key}`;
-  return api.query('breakdown', st.apiParams(state), { dimension: dim, limit: 11, metrics: 'events,sessions,installations,failure_rate' }, signal)
+  return api.query('breakdown', st.apiParams(state), { dimension: dim, limit: 11, metrics: BAR_METRICS }, signal)
     .then((r) => {
       if (signal && signal.aborted) return;
       // Events without the param are not a value of it: leave them out, and out of the shares.

@@ -84,6 +84,9 @@ export function line(card, { x, series, format, max = null, integer = false, emp
     hooks: { draw: [() => drawn()] },
   };
   const u = new uPlot(opts, [x, ...series.map((s) => s.values)], el);
+  el.setAttribute('role', 'img');
+  el.setAttribute('aria-label', `${card.querySelector('h2').textContent}: ${series.map((s) => s.label).join(', ')}, `
+    + `${x.length} buckets from ${timeLabel(x[0], x)}`);
   charts.set(el, u);
   resizer.observe(el);
   return done;
