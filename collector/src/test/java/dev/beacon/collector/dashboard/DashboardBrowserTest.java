@@ -3,7 +3,6 @@ package dev.beacon.collector.dashboard;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.microsoft.playwright.Locator;
-import com.microsoft.playwright.Page;
 import dev.beacon.collector.dashboard.TestBrowser.Tab;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
@@ -12,7 +11,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -84,7 +82,7 @@ class DashboardBrowserTest {
   }
 
   @Test
-  void showsTotalsTheTopEventAndAVersionsShare() throws Exception {
+  void showsTotalsTheTopEventAndAVersionsShare() {
     open("/?period=7d");
 
     JsonObject summary = tab.answers("summary").get(0).json();
@@ -116,11 +114,6 @@ class DashboardBrowserTest {
     // the rules, read-only (the admin API is on, so the editor is offered behind the token)
     assertThat(tab.text("#rules-view tr[data-scope='every version'] td[data-key=disable_telemetry]")).isEqualTo("on");
     assertThat(tab.page.locator("#admin-unlock").isVisible()).isTrue();
-
-    if (System.getProperty("beacon.dashboard.screenshot") != null) {
-      Path png = Paths.get(System.getProperty("beacon.dashboard.screenshot"));
-      tab.page.screenshot(new Page.ScreenshotOptions().setPath(png).setFullPage(true));
-    }
   }
 
   @Test

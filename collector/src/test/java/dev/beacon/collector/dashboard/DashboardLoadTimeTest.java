@@ -2,6 +2,7 @@ package dev.beacon.collector.dashboard;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.microsoft.playwright.Page;
 import dev.beacon.collector.CollectorOptions;
 import dev.beacon.collector.CollectorServer;
 import dev.beacon.collector.dashboard.TestBrowser.Tab;
@@ -40,6 +41,9 @@ import org.junit.jupiter.api.io.TempDir;
  *     -Dtest=DashboardLoadTimeTest -Dbeacon.dashboard.events=10000000
  * </pre>
  *
+ * <p>With {@code -Dbeacon.dashboard.screenshot=/abs/path.png} it also takes the screenshot of the
+ * 30-day page at 1280 px that docs/dashboard.png is (docs/dashboard.md has the command).
+ *
  * <p>The store ({@link SyntheticEvents}, seed 42, the 30 days before 15 June 2025) is kept under
  * {@code -Dbeacon.dashboard.data} (default {@code target/dashboard-load/}) and reused by later runs
  * with the same count.
@@ -48,7 +52,8 @@ import org.junit.jupiter.api.io.TempDir;
 class DashboardLoadTimeTest {
 
   static final Instant END = Instant.parse("2025-06-15T00:00:00Z");
-  static final int RUNS = 5;
+  /** Page loads per measured view ({@code -Dbeacon.dashboard.runs}). */
+  static final int RUNS = Integer.getInteger("beacon.dashboard.runs", 5);
 
   @TempDir static Path dir;
 
@@ -93,6 +98,14 @@ class DashboardLoadTimeTest {
         measure(browser, base + "/?os=linux", "30d, os=linux", RUNS, report);
         measure(browser, base + "/?param.flavor=sklearn", "30d, param.flavor=sklearn", RUNS, report);
         serial(browser, base + "/", report);
+        String png = System.getProperty("beacon.dashboard.screenshot");
+        if (png != null) {
+          try (Tab tab = browser.open()) {
+            tab.go(base + "/");
+            tab.page.screenshot(new Page.ScreenshotOptions().setPath(Paths.get(png)).setFullPage(true));
+            report.append("screenshot of the 30d page at 1280 px: ").append(png).append('\n');
+          }
+        }
       } finally {
         DashboardFixture.await(server.close());
       }
