@@ -82,7 +82,7 @@ function setupControls() {
   $('param-key').addEventListener('change', () => {
     state = { ...state, param: $('param-key').value };
     history.pushState(null, '', st.write(state) || location.pathname);
-    loadParam(state.param, controller ? controller.signal : undefined);
+    loadParam([state.param], controller ? controller.signal : undefined);
   });
   window.addEventListener('popstate', () => {
     state = st.read(location.search, boot.params);
@@ -172,7 +172,7 @@ async function load() {
       x: ts.buckets, format: fmt.percent, empty: 'No events in this period',
       series: [{ label: 'Failure rate', values: ts.totals.failure_rate, color: charts.PALETTE[2] }] })),
     guard($('chart-durations'), totals, (ts) => charts.line($('chart-durations'), {
-      x: ts.buckets, format: fmt.duration, empty: 'No durations in this period', series: [
+      x: ts.buckets, format: fmt.duration, log: true, empty: 'No durations in this period', series: [
         { label: 'p50', values: ts.totals.duration_p50 },
         { label: 'p95', values: ts.totals.duration_p95 },
         { label: 'p99', values: ts.totals.duration_p99 },
@@ -182,7 +182,7 @@ async function load() {
     ...BREAKDOWNS.map((b) => guard($(`bars-${b.dim}`),
       b.dim === 'event' ? eventRows : q('breakdown', { dimension: b.dim, limit: 10, metrics: BAR_METRICS }),
       (r) => drawBreakdown(b, r))),
-    eventRows.catch(() => null).then((r) => (signal.aborted ? null : loadParam(pickParam(r), signal))),
+    eventRows.catch(() => null).then((r) => (signal.aborted ? null : loadParam(paramCandidates(r), signal))),
   ];
   await Promise.allSettled(jobs);
   if (signal.aborted) return;
@@ -230,8 +230,8 @@ function drawKpis(s) {
       const ch = document.createElement('span');
       ch.className = `kpi-change ${c.dir}`;
       if (c.dir === 'up' || c.dir === 'down') ch.classList.add(c.dir === k.good ? 'good' : 'bad');
-      ch.textContent = c.text || '·';
       const before = s.previous.totals[k.key];
+      ch.textContent = c.text || (before === 0 && v > 0 ? 'new' : 'n/a');
       ch.title = `${fmt.range(s.previous.from, s.previous.to)}: ${k.format(before)}`;
       div.append(ch);
     }
@@ -247,20 +247,29 @@ function drawKpis(s) {
 }
 
 function drawEvents(ts) {
+  // The top events stacked (the most frequent at the bottom), the rest as one more layer, so the
+  // stack's top is every event; the previous period's total dashed over it.
   const series = ts.series.map((s) => ({ label: fmt.label(s.value), values: s.events }));
-  series.push({ label: 'All events', values: ts.totals.events, color: charts.TOTAL_COLOR, width: 1.5 });
+  const rest = ts.totals.events.map((t, i) => (t == null ? null : t - ts.series.reduce((a, s) => a + (s.events[i] || 0), 0)));
+  if (rest.some((v) => v > 0)) series.push({ label: 'Other events', values: rest, color: '#bab0ac' });
+  const stack = series.length;
   if (ts.previous) {
     series.push({ label: 'All events, previous period', values: charts.aligned(ts.previous.totals.events, ts.buckets.length),
-      color: '#999', dash: [5, 4], width: 1.5 });
+      color: charts.TOTAL_COLOR, dash: [5, 4], width: 1.5 });
   }
-  return charts.line($('chart-events'), { x: ts.buckets, series, format: fmt.count, integer: true });
+  return charts.line($('chart-events'), { x: ts.buckets, series, format: fmt.count, integer: true, stack });
 }
 
 function drawAdoption(ts) {
+  // Each version's share of the installations active in the bucket, stacked (the top version at
+  // the bottom). Distinct counts: an installation that upgraded mid-bucket counts for both.
   const all = ts.totals.installations;
   const share = (v, i) => (v == null || all[i] == null || all[i] === 0 ? null : v / all[i]);
   const series = ts.series.map((s) => ({ label: fmt.label(s.value), values: s.installations.map(share) }));
-  return charts.line($('chart-adoption'), { x: ts.buckets, series, format: fmt.percent, max: 1, empty: 'No installations in this period' });
+  const rest = all.map((t, i) => (t ? Math.max(0, 1 - series.reduce((a, s) => a + (s.values[i] || 0), 0)) : null));
+  if (rest.some((v) => v > 0.0005)) series.push({ label: 'Other versions', values: rest, color: '#bab0ac' });
+  return charts.line($('chart-adoption'), { x: ts.buckets, series, format: fmt.percent, max: 1, stack: series.length,
+    empty: 'No installations in this period' });
 }
 
 function drawVersions(r) {
@@ -306,43 +315,50 @@ function paramKeys() {
   return keys.length ? keys : Object.keys(boot.params);
 }
 
-/** The param card's key: the URL's, else the first param of the most frequent event that has one. */
-function pickParam(eventRows) {
+/**
+ * The param card's candidate keys: the URL's; else the params of the most frequent events, in
+ * that order (the card shows the first that has values), at most 4 tries.
+ */
+function paramCandidates(eventRows) {
   const keys = paramKeys();
-  if (state.param && keys.includes(state.param)) return state.param;
+  if (state.param && keys.includes(state.param)) return [state.param];
+  const out = [];
   for (const row of (eventRows && eventRows.rows) || []) {
-    const k = keys.find((key) => boot.params[key].includes(row.value));
-    if (k) return k;
+    for (const k of keys) if (boot.params[k].includes(row.value) && !out.includes(k)) out.push(k);
   }
-  return keys[0];
+  return (out.length ? out : keys).slice(0, 4);
 }
 
-function loadParam(key, signal) {
+async function loadParam(candidates, signal) {
   const card = $('bars-param');
-  const select = $('param-key');
-  if (!key) {
+  if (!candidates.length) {
     bars.message(card, 'This profile declares no params');
-    return Promise.resolve();
+    return;
   }
-  select.replaceChildren(...paramKeys().map((k) => {
-    const o = new Option(k, k, false, k === key);
-    o.title = `declared by ${boot.params[k].join(', ')}`;
-    return o;
-  }));
   card.classList.add('loading');
-  const dim = `param.${key}`;
-  return api.query('breakdown', st.apiParams(state), { dimension: dim, limit: 11, metrics: BAR_METRICS }, signal)
-    .then((r) => {
+  try {
+    for (const [n, key] of candidates.entries()) {
+      const dim = `param.${key}`;
+      const r = await api.query('breakdown', st.apiParams(state), { dimension: dim, limit: 11, metrics: BAR_METRICS }, signal);
       if (signal && signal.aborted) return;
       // Events without the param are not a value of it: leave them out, and out of the shares.
       const without = r.rows.find((row) => row.value == null);
       const rows = r.rows.filter((row) => row.value != null).slice(0, 10);
+      if (!rows.length && n < candidates.length - 1) continue;
+      $('param-key').replaceChildren(...paramKeys().map((k) => {
+        const o = new Option(k, k, false, k === key);
+        o.title = `declared by ${boot.params[k].join(', ')}`;
+        return o;
+      }));
       const total = r.total.events == null ? null : r.total.events - (without ? without.events || 0 : 0);
       drawBreakdown({ dim: 'param', name: key, card: 'bars-param', filter: dim, empty: `No event with ${key} in this period` },
         r, rows, total);
-      done(card);
-    })
-    .catch((e) => { if (!(signal && signal.aborted)) failed(card, e); });
+      break;
+    }
+    done(card);
+  } catch (e) {
+    if (!(signal && signal.aborted)) failed(card, e);
+  }
 }
 
 // ---- config rules ----------------------------------------------------------------------------

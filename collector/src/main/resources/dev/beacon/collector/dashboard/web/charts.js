@@ -39,10 +39,15 @@ function destroy(el) {
 
 /**
  * Draws a line chart into a card: x are bucket starts (epoch seconds, UTC); each series is
- * {label, values, color?, dash?, width?}. format turns a y value into text. Resolves once drawn;
- * shows `empty` instead when no series has a value other than 0 or null.
+ * {label, values, color?, dash?, width?}. format turns a y value into text. Options:
+ *   stack:   the first `stack` series are stacked areas, bottom first (the legend still shows
+ *            each one's own value); the rest are lines on top
+ *   log:     a log scale (durations), values <= 0 left out
+ *   integer: ticks on whole numbers only
+ *   max:     the top of the y scale (default: a round number above the data)
+ * Resolves once drawn; shows `empty` instead when no series has a value other than 0 or null.
  */
-export function line(card, { x, series, format, max = null, integer = false, empty = 'No events in this period' }) {
+export function line(card, { x, series, format, max = null, integer = false, stack = 0, log = false, empty = 'No events in this period' }) {
   const el = card.querySelector('.plot');
   const hasData = series.some((s) => s.values.some((v) => v != null && v !== 0));
   if (!x.length || !hasData) {
@@ -56,40 +61,72 @@ export function line(card, { x, series, format, max = null, integer = false, emp
   let drawn;
   const done = new Promise((resolve) => { drawn = resolve; });
   const few = x.length <= 2;
+  const colored = series.map((s, i) => ({ ...s, color: s.color || PALETTE[i % PALETTE.length] }));
+  // Stacked areas: cumulative values, drawn top first so each fill covers the one above's lower part.
+  const cum = [];
+  let acc = new Array(x.length).fill(0);
+  for (let i = 0; i < stack; i++) {
+    acc = acc.map((a, j) => a + (colored[i].values[j] || 0));
+    cum.push(acc);
+  }
+  const drawnSeries = [
+    ...colored.slice(0, stack).map((s, i) => ({ s, plotted: cum[i], area: true })).reverse(),
+    ...colored.slice(stack).map((s) => ({ s, plotted: log ? s.values.map((v) => (v > 0 ? v : null)) : s.values, area: false })),
+  ];
+  const yScale = log
+    ? { distr: 3, log: 10 }
+    : { range: (u, lo, hi) => [0, max != null ? max : niceMax(hi)] };
   const opts = {
     width: Math.max(200, Math.floor(el.clientWidth || card.clientWidth || 600)),
     height: HEIGHT,
     tzDate: utc,
     cursor: { points: { size: 6 } },
     legend: { live: true },
-    scales: { x: { time: true }, y: { range: (u, lo, hi) => [0, max != null ? max : niceMax(hi)] } },
+    scales: { x: { time: true }, y: yScale },
     axes: [
       { stroke: '#666', grid: { stroke: '#eee' }, ticks: { stroke: '#ddd' }, size: 44,
         splits: (u) => xSplits(u, x), values: (u, splits) => splits.map((ts) => tickLabel(ts, x)) },
-      { stroke: '#666', grid: { stroke: '#eee' }, ticks: { stroke: '#ddd' }, size: 56,
-        incrs: integer ? INTEGER_INCRS : undefined, values: (u, splits) => splits.map((v) => format(v)) },
+      { stroke: '#666', grid: { stroke: '#eee' }, ticks: { stroke: '#ddd' }, size: 60,
+        incrs: integer && !log ? INTEGER_INCRS : undefined,
+        splits: log ? (u, i, lo, hi) => decades(lo, hi) : undefined,
+        values: (u, splits) => splits.map((v) => (v == null ? '' : format(v))) },
     ],
     series: [
       { label: 'Time', value: (u, ts) => (ts == null ? '' : timeLabel(ts, x)) },
-      ...series.map((s, i) => ({
+      ...drawnSeries.map(({ s, area }) => ({
         label: s.label,
-        stroke: s.color || PALETTE[i % PALETTE.length],
-        width: s.width || 2,
+        stroke: s.color,
+        fill: area ? lighten(s.color) : undefined,
+        width: s.width || (area ? 1 : 2),
         dash: s.dash,
         spanGaps: false,
         points: { show: few, size: 6 },
-        value: (u, v) => format(v),
+        value: (u, v, si, idx) => (idx == null ? '' : format(s.values[idx])),
       })),
     ],
     hooks: { draw: [() => drawn()] },
   };
-  const u = new uPlot(opts, [x, ...series.map((s) => s.values)], el);
+  const u = new uPlot(opts, [x, ...drawnSeries.map((d) => d.plotted)], el);
   el.setAttribute('role', 'img');
   el.setAttribute('aria-label', `${card.querySelector('h2').textContent}: ${series.map((s) => s.label).join(', ')}, `
     + `${x.length} buckets from ${timeLabel(x[0], x)}`);
   charts.set(el, u);
   resizer.observe(el);
   return done;
+}
+
+/** Powers of ten from lo to hi (a log axis's ticks: 1 ms, 10 ms, 100 ms, 1 s, ...). */
+function decades(lo, hi) {
+  const out = [];
+  for (let p = Math.floor(Math.log10(Math.max(lo, 1e-9))); 10 ** p <= hi * 1.0001; p++) if (10 ** p >= lo * 0.9999) out.push(10 ** p);
+  return out.length ? out : [lo, hi];
+}
+
+/** An opaque light tint of a #rrggbb color (stacked areas must not blend). */
+function lighten(hex, amount = 0.55) {
+  const n = parseInt(hex.slice(1), 16);
+  const mix = (c) => Math.round(c + (255 - c) * amount);
+  return `rgb(${mix(n >> 16)}, ${mix((n >> 8) & 255)}, ${mix(n & 255)})`;
 }
 
 function niceMax(hi) {
