@@ -246,6 +246,31 @@ class DashboardBrowserTest {
     assertThat(tab.requests).noneMatch(u -> u.contains(DashboardFixture.ADMIN_TOKEN));
   }
 
+  @Test
+  void numbersAndTheUrlStateAreFormattedAndReadAsDocumented() {
+    open("/?period=7d");
+    Object formatted = tab.page.evaluate("""
+        async () => {
+          const f = await import('./dashboard/format.js');
+          return [f.count(950), f.count(12345), f.count(4_500_000), f.count(null), f.percent(0.045), f.percent(0.0042),
+            f.duration(850), f.duration(3800), f.duration(150_000), f.change(0.123, 'count').text,
+            f.change(-0.012, 'rate').text, f.change(null, 'count').text, f.change(-0.0004, 'rate').text].join('|');
+        }""");
+    assertThat(formatted).isEqualTo("950|12.3k|4.5M|—|4.5%|0.42%|850 ms|3.8 s|2.5 min|+12%|−1.2 pp||±0 pp");
+    Object state = tab.page.evaluate("""
+        async () => {
+          const s = await import('./dashboard/state.js');
+          const params = {flavor: ['create_logged_model']};
+          const st = s.read('?period=custom&from=2025-06-01&to=2025-06-30&os=linux,darwin&param.flavor=sklearn'
+              + '&param.nope=x&evil=1&compare=off&interval=week', params);
+          return [s.write(st), s.apiParams(st).toString(), s.intervalsFor(st).join(','), s.defaultInterval(st),
+            s.write(s.read('?period=custom&from=2025-06-30&to=2025-06-01', params))].join('|');
+        }""");
+    assertThat(state).isEqualTo("?period=custom&from=2025-06-01&to=2025-06-30&interval=week&compare=off&os=linux%2Cdarwin"
+        + "&param.flavor=sklearn|from=2025-06-01&to=2025-06-30&interval=week&os=linux%2Cdarwin&param.flavor=sklearn"
+        + "|hour,day,week|day|");
+  }
+
   private static HttpResponse<String> get(DashboardFixture c, String path) throws Exception {
     return HTTP.send(HttpRequest.newBuilder(URI.create(c.url(path))).build(), HttpResponse.BodyHandlers.ofString());
   }

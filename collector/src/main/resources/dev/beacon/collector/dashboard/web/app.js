@@ -164,7 +164,8 @@ async function load() {
     guard($('kpis'), q('summary', cmp), drawKpis),
     guard($('chart-events'), byEvent, drawEvents),
     guard($('chart-people'), totals, (ts) => charts.line($('chart-people'), {
-      x: ts.buckets, format: fmt.count, integer: true, series: [
+      x: ts.buckets, format: fmt.count, integer: true,
+      empty: boot.publicMode ? `Hidden: fewer than ${boot.publicThreshold} sessions a bucket` : 'No events in this period', series: [
         { label: 'Sessions', values: ts.totals.sessions },
         { label: 'Installations', values: ts.totals.installations },
       ] })),
@@ -269,7 +270,7 @@ function drawAdoption(ts) {
   const rest = all.map((t, i) => (t ? Math.max(0, 1 - series.reduce((a, s) => a + (s.values[i] || 0), 0)) : null));
   if (rest.some((v) => v > 0.0005)) series.push({ label: 'Other versions', values: rest, color: '#bab0ac' });
   return charts.line($('chart-adoption'), { x: ts.buckets, series, format: fmt.percent, max: 1, stack: series.length,
-    empty: 'No installations in this period' });
+    empty: boot.publicMode ? `Hidden: fewer than ${boot.publicThreshold} installations a bucket` : 'No installations in this period' });
 }
 
 function drawVersions(r) {
@@ -317,7 +318,7 @@ function paramKeys() {
 
 /**
  * The param card's candidate keys: the URL's; else the params of the most frequent events, in
- * that order (the card shows the first that has values), at most 4 tries.
+ * that order (the card shows the first that has values), at most 3.
  */
 function paramCandidates(eventRows) {
   const keys = paramKeys();
@@ -326,7 +327,7 @@ function paramCandidates(eventRows) {
   for (const row of (eventRows && eventRows.rows) || []) {
     for (const k of keys) if (boot.params[k].includes(row.value) && !out.includes(k)) out.push(k);
   }
-  return (out.length ? out : keys).slice(0, 4);
+  return (out.length ? out : keys).slice(0, 3);
 }
 
 async function loadParam(candidates, signal) {
@@ -337,24 +338,25 @@ async function loadParam(candidates, signal) {
   }
   card.classList.add('loading');
   try {
-    for (const [n, key] of candidates.entries()) {
-      const dim = `param.${key}`;
-      const r = await api.query('breakdown', st.apiParams(state), { dimension: dim, limit: 11, metrics: BAR_METRICS }, signal);
-      if (signal && signal.aborted) return;
-      // Events without the param are not a value of it: leave them out, and out of the shares.
-      const without = r.rows.find((row) => row.value == null);
-      const rows = r.rows.filter((row) => row.value != null).slice(0, 10);
-      if (!rows.length && n < candidates.length - 1) continue;
-      $('param-key').replaceChildren(...paramKeys().map((k) => {
-        const o = new Option(k, k, false, k === key);
-        o.title = `declared by ${boot.params[k].join(', ')}`;
-        return o;
-      }));
-      const total = r.total.events == null ? null : r.total.events - (without ? without.events || 0 : 0);
-      drawBreakdown({ dim: 'param', name: key, card: 'bars-param', filter: dim, empty: `No event with ${key} in this period` },
-        r, rows, total);
-      break;
-    }
+    // Asked at once (a chain would add up), drawn: the first candidate that has values.
+    const answers = await Promise.all(candidates.map((key) => api.query('breakdown', st.apiParams(state),
+      { dimension: `param.${key}`, limit: 11, metrics: BAR_METRICS }, signal)));
+    if (signal && signal.aborted) return;
+    const valued = (r) => r.rows.filter((row) => row.value != null);
+    let n = answers.findIndex((r) => valued(r).length > 0);
+    if (n < 0) n = 0;
+    const key = candidates[n];
+    const r = answers[n];
+    $('param-key').replaceChildren(...paramKeys().map((k) => {
+      const o = new Option(k, k, false, k === key);
+      o.title = `declared by ${boot.params[k].join(', ')}`;
+      return o;
+    }));
+    // Events without the param are not a value of it: leave them out, and out of the shares.
+    const without = r.rows.find((row) => row.value == null);
+    const total = r.total.events == null ? null : r.total.events - (without ? without.events || 0 : 0);
+    drawBreakdown({ dim: 'param', name: key, card: 'bars-param', filter: `param.${key}`, empty: `No event with ${key} in this period` },
+      r, valued(r).slice(0, 10), total);
     done(card);
   } catch (e) {
     if (!(signal && signal.aborted)) failed(card, e);

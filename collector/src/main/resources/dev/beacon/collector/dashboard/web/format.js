@@ -39,14 +39,11 @@ function trim(x) {
  */
 export function change(c, kind) {
   if (c == null || !Number.isFinite(c)) return { text: '', dir: 'none' };
-  const dir = Math.abs(c) < 1e-9 ? 'flat' : c > 0 ? 'up' : 'down';
-  const sign = c > 0 ? '+' : c < 0 ? '−' : '±';
-  if (kind === 'rate') {
-    const pp = Math.abs(c * 100);
-    return { text: `${sign}${pp < 10 ? Math.round(pp * 10) / 10 : Math.round(pp)} pp`, dir };
-  }
   const p = Math.abs(c * 100);
-  return { text: `${sign}${p < 10 ? Math.round(p * 10) / 10 : Math.round(p)}%`, dir };
+  const shown = p < 10 ? Math.round(p * 10) / 10 : Math.round(p);
+  if (shown === 0) return { text: kind === 'rate' ? '±0 pp' : '±0%', dir: 'flat' };
+  const dir = c > 0 ? 'up' : 'down';
+  return { text: `${c > 0 ? '+' : '−'}${shown}${kind === 'rate' ? ' pp' : '%'}`, dir };
 }
 
 const dayMonth = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', day: 'numeric', month: 'short' });
