@@ -93,6 +93,22 @@ public final class PgStoreOptions {
     return o;
   }
 
+  /** {@code uri} with its password (in the user info or a {@code password} parameter) replaced by {@code (set)}. */
+  public static String redact(String uri) {
+    if (uri == null) {
+      return null;
+    }
+    String s = uri.replaceAll("(?i)([?&]password=)[^&]*", "$1(set)");
+    int scheme = s.indexOf("://");
+    int from = scheme < 0 ? 0 : scheme + 3;
+    int at = s.indexOf('@', from);
+    int colon = s.indexOf(':', from);
+    if (at > 0 && colon > 0 && colon < at) {
+      s = s.substring(0, colon + 1) + "(set)" + s.substring(at);
+    }
+    return s;
+  }
+
   /** Checks the values; returns this. */
   public PgStoreOptions validate() {
     if (poolSize < 1 || poolSize > 1000) {

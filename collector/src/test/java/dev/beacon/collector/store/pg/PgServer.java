@@ -34,6 +34,9 @@ import java.util.stream.Stream;
  * authenticate with SCRAM-SHA-256 (PostgreSQL's default), as a real deployment does; durability
  * settings are relaxed ({@code fsync=off}): the tests kill collectors, never this server.
  *
+ * <p>For a look inside: {@code -Dbeacon.pg.settings="-c log_min_duration_statement=100"} adds server
+ * settings, {@code -Dbeacon.pg.keep=true} keeps the directory (data and {@code log}) after the JVM.
+ *
  * <p>Isolation: {@link #createDatabase} makes a fresh database per test class; the contract tests
  * use a schema per test inside it.
  *
@@ -134,7 +137,8 @@ public final class PgServer {
     for (int attempt = 0; attempt < 3; attempt++) {
       int port = freePort();
       String opts = "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off"
-          + " -c synchronous_commit=on -c max_connections=300 -c shared_buffers=256MB";
+          + " -c synchronous_commit=on -c max_connections=300 -c shared_buffers=256MB"
+          + " " + System.getProperty("beacon.pg.settings", "");
       try {
         run(asPostgres, List.of(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-o", opts, "-l",
             dir.resolve("log").toString(), "-w", "-t", "60", "start"), dir, 90);
@@ -155,6 +159,9 @@ public final class PgServer {
           "stop"), dir, 30);
     } catch (IOException e) {
       // the JVM is exiting: nothing else to do; the directory is deleted anyway
+    }
+    if (Boolean.getBoolean("beacon.pg.keep")) {
+      return; // -Dbeacon.pg.keep=true: look at the data and the log afterwards
     }
     try (Stream<Path> all = Files.walk(dir)) {
       all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
