@@ -116,6 +116,8 @@ public final class PgStore implements EventStore {
     if (options.getSchema() != null) {
       connect.addProperty("search_path", PgNames.quote(options.getSchema()));
     }
+    // the client logs every server NOTICE as a WARNING ("... already exists, skipping")
+    connect.getProperties().putIfAbsent("client_min_messages", "warning");
     pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(options.getPoolSize())).connectingTo(connect).using(vertx).build();
     return PgSchema.migrate(pool, options.getSchema(), TimeBuckets.micros(options.getClock().instant()))
         .<Void>mapEmpty()
