@@ -42,10 +42,12 @@ import java.util.function.Supplier;
  * are new, and holds across instances (a key another instance is writing at that moment waits for
  * its commit, then counts as a duplicate); (2) the fresh events go into {@code events} with one
  * {@code unnest} insert (the reactive client has no COPY); (3) the rollups, aggregated per key in
- * Java, go in with additive upserts, and presence rows with {@code DO NOTHING}; (2) and (3) are
- * pipelined on the connection; (4) COMMIT. The future succeeds after COMMIT returned, so a crash
+ * Java, go in with additive upserts, and presence rows with {@code DO NOTHING}; (1) to (3) are
+ * pipelined on the connection, written beforehand for every key of the batch (a resend of a
+ * stored key is rare: then the transaction rolls back and goes again with the fresh keys only);
+ * (4) COMMIT. The future succeeds after COMMIT returned, so a crash
  * of the collector after that loses nothing; it fails, with nothing stored, otherwise. Parsing and
- * aggregating run on a Vert.x worker thread, never on an event loop; dims ids and monthly
+ * aggregating run on a Vert.x worker thread, never on an event loop, and before the transaction; dims ids and monthly
  * partitions are made beforehand in short transactions of their own ({@link DimsTable}, {@link
  * Partitions}). A write that meets a deadlock, a serialization failure or a partition dropped
  * under it is retried, twice at most.
@@ -145,46 +147,76 @@ public final class PgStore implements EventStore {
     return tracked(() -> vertx.executeBlocking(() -> new WriteBatch(copy), false)
         .compose(b -> partitions.ensure(pool, b.months())
             .compose(v -> dims.resolve(pool, b.combos()))
-            .compose(v -> commit(b, 0))));
+            .compose(v -> vertx.executeBlocking(() -> b.statements(b.inBatchDuplicates(), dims::id), false))
+            .compose(statements -> commit(b, statements, 0))));
   }
 
-  private Future<WriteResult> commit(WriteBatch b, int attempt) {
-    return pool.withTransaction(c -> c.preparedQuery(WriteBatch.INSERT_KEYS).execute(b.keys())
-        .compose(rows -> {
-          Set<UUID> fresh = new HashSet<>(rows.size() * 2);
-          for (Row r : rows) {
-            fresh.add(r.getUUID(0));
+  /** Some keys of an optimistic write were stored before: it rolls back and goes the careful way. */
+  private static final class SeenBefore extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    SeenBefore() {
+      super(null, null, false, false);
+    }
+  }
+
+  /**
+   * One attempt. With {@code optimistic} statements (written for every distinct key of the batch,
+   * the usual case: resends are rare), the key insert and the rest go out in one pipeline; when the
+   * key insert says some keys were stored before, the transaction rolls back and the write goes
+   * again without them. Without ({@code null}), the key insert comes first and the statements are
+   * made for the fresh keys it returned.
+   */
+  private Future<WriteResult> commit(WriteBatch b, List<WriteBatch.Statement> optimistic, int attempt) {
+    return pool.withTransaction(c -> {
+      Future<io.vertx.sqlclient.RowSet<Row>> keys = c.preparedQuery(WriteBatch.INSERT_KEYS).execute(b.keys());
+      Future<Void> rest = optimistic == null ? null : pipeline(c, optimistic);
+      return keys.compose(rows -> {
+        Set<UUID> fresh = new HashSet<>(rows.size() * 2);
+        for (Row r : rows) {
+          fresh.add(r.getUUID(0));
+        }
+        BitSet duplicates = b.duplicates(fresh);
+        if (rest != null) {
+          if (fresh.size() != b.distinctKeys()) {
+            return rest.transform(ar -> Future.failedFuture(new SeenBefore()));
           }
-          BitSet duplicates = b.duplicates(fresh);
-          if (fresh.isEmpty()) {
-            return Future.succeededFuture(new WriteResult(0, duplicates));
-          }
-          return vertx.executeBlocking(() -> b.statements(duplicates, dims::id), false)
-              .compose(statements -> pipeline(c, statements))
-              .compose(v -> {
-                Runnable hook = beforeCommit;
-                if (hook != null) {
-                  hook.run();
-                }
-                return Future.succeededFuture(new WriteResult(fresh.size(), duplicates));
-              });
-        }))
-        .recover(e -> {
-          if (attempt >= WRITE_RETRIES || !(e instanceof PgException pg)) {
-            return Future.failedFuture(e);
-          }
-          String code = pg.getSqlState();
-          if ("40P01".equals(code) || "40001".equals(code)) {
-            LOG.log(System.Logger.Level.DEBUG, "write retried after {0}", code);
-            return commit(b, attempt + 1);
-          }
-          if ("23514".equals(code) && String.valueOf(pg.getErrorMessage()).contains("no partition")) {
-            // another instance's retention dropped a month this one had cached
-            partitions.forget();
-            return partitions.ensure(pool, b.months()).compose(v -> commit(b, attempt + 1));
-          }
-          return Future.failedFuture(e);
-        });
+          return rest.compose(v -> beforeCommit(new WriteResult(fresh.size(), duplicates)));
+        }
+        if (fresh.isEmpty()) {
+          return Future.succeededFuture(new WriteResult(0, duplicates));
+        }
+        return vertx.executeBlocking(() -> b.statements(duplicates, dims::id), false)
+            .compose(statements -> pipeline(c, statements))
+            .compose(v -> beforeCommit(new WriteResult(fresh.size(), duplicates)));
+      });
+    }).recover(e -> {
+      if (e instanceof SeenBefore) {
+        return commit(b, null, attempt);
+      }
+      if (attempt >= WRITE_RETRIES || !(e instanceof PgException pg)) {
+        return Future.failedFuture(e);
+      }
+      String code = pg.getSqlState();
+      if ("40P01".equals(code) || "40001".equals(code)) {
+        LOG.log(System.Logger.Level.DEBUG, "write retried after {0}", code);
+        return commit(b, null, attempt + 1);
+      }
+      if ("23514".equals(code) && String.valueOf(pg.getErrorMessage()).contains("no partition")) {
+        // another instance's retention dropped a month this one had cached
+        partitions.forget();
+        return partitions.ensure(pool, b.months()).compose(v -> commit(b, null, attempt + 1));
+      }
+      return Future.failedFuture(e);
+    });
+  }
+
+  private <T> Future<T> beforeCommit(T result) {
+    Runnable hook = beforeCommit;
+    if (hook != null) {
+      hook.run();
+    }
+    return Future.succeededFuture(result);
   }
 
   /** Sends every statement at once (the connection pipelines them, in order); completes after the last. */

@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.function.Function;
@@ -45,12 +44,10 @@ final class WriteBatch {
   static final String INSERT_EVENTS = "INSERT INTO events (ts, dims_id, key, received_at, session_id, installation_id, "
       + "schema_version, operating_system, is_localhost, duration_ms, dbucket, params, pflat) "
       + "SELECT u.ts, u.dims_id, u.key, u.received_at, u.session_id, u.installation_id, u.schema_version, u.operating_system, "
-      + "u.is_localhost, u.duration_ms, u.dbucket, u.params, COALESCE(p.flat, CAST('{}' AS TEXT[])) "
+      + "u.is_localhost, u.duration_ms, u.dbucket, u.params, CAST(u.pflat AS TEXT[]) "
       + "FROM unnest($1::timestamp[], $2::int[], $3::uuid[], $4::timestamp[], $5::text[], $6::text[], $7::int[], $8::text[], "
-      + "$9::bool[], $10::bigint[], $11::smallint[], $12::text[]) WITH ORDINALITY AS u(ts, dims_id, key, received_at, session_id, "
-      + "installation_id, schema_version, operating_system, is_localhost, duration_ms, dbucket, params, n) "
-      + "LEFT JOIN (SELECT r, array_agg(v ORDER BY o) AS flat FROM unnest($13::bigint[], $14::text[]) WITH ORDINALITY AS e(r, v, o) "
-      + "GROUP BY r) p ON p.r = u.n";
+      + "$9::bool[], $10::bigint[], $11::smallint[], $12::text[], $13::text[]) AS u(ts, dims_id, key, received_at, session_id, "
+      + "installation_id, schema_version, operating_system, is_localhost, duration_ms, dbucket, params, pflat)";
 
   static final String UPSERT_ROLLUP = "INSERT INTO rollup (hour, dims_id, events, events_with_duration, duration_sum) "
       + "SELECT * FROM unnest($1::timestamp[], $2::int[], $3::bigint[], $4::bigint[], $5::bigint[]) "
@@ -70,10 +67,45 @@ final class WriteBatch {
       + "SELECT * FROM unnest($1::timestamp[], $2::int[], $3::text[], $4::text[]) "
       + "ON CONFLICT ON CONSTRAINT presence_key DO NOTHING";
 
-  private static final Comparator<String> TEXT = Comparator.nullsFirst(Comparator.naturalOrder());
+  /** Nulls first, then by hash code, then by text: a total order, the same in every instance, and cheap. */
+  private static final Comparator<String> TEXT = (x, y) -> {
+    if (x == null || y == null) {
+      return x == null ? (y == null ? 0 : -1) : 1;
+    }
+    int c = Integer.compare(x.hashCode(), y.hashCode());
+    return c != 0 ? c : x.compareTo(y);
+  };
 
   /** One first copy, with what the statements need from it. */
-  private record Row(StoredEvent e, long ts, long hour, Short bucket, List<String> elements, Combo combo) {}
+  private record Row(StoredEvent e, long ts, long hour, Short bucket, Params params, Combo combo) {}
+
+  /**
+   * The params of one canonical params document, parsed once per batch (events repeat a few
+   * documents: params are enumerated): elements split into key and value, the distinct keys, and
+   * the {@code text[]} literal of the raw row.
+   */
+  private record Params(String[] keys, String[] values, List<String> distinctKeys, String literal) {
+
+    static final Params NONE = new Params(new String[0], new String[0], List.of(), "{}");
+
+    static Params of(String json) {
+      List<String> elements = ParamValues.elements(json);
+      if (elements.isEmpty()) {
+        return NONE;
+      }
+      String[] keys = new String[elements.size()];
+      String[] values = new String[elements.size()];
+      Set<String> distinct = new LinkedHashSet<>();
+      for (int i = 0; i < keys.length; i++) {
+        String kv = elements.get(i);
+        int sep = kv.indexOf(ParamValues.SEP);
+        keys[i] = kv.substring(0, sep);
+        values[i] = kv.substring(sep + 1);
+        distinct.add(keys[i]);
+      }
+      return new Params(keys, values, List.copyOf(distinct), arrayLiteral(elements));
+    }
+  }
 
   private final List<StoredEvent> events;
   private final BitSet inBatch;
@@ -98,6 +130,7 @@ final class WriteBatch {
     Arrays.sort(order, Comparator.comparing(i -> events.get(i).key()));
     this.firsts = new int[order.length];
     this.rows = new Row[n];
+    Map<String, Params> parsed = new HashMap<>();
     for (int j = 0; j < order.length; j++) {
       int i = order[j];
       firsts[j] = i;
@@ -111,7 +144,8 @@ final class WriteBatch {
       Combo c = Combo.of(e);
       combos.add(c);
       Short bucket = e.durationMs() == null ? null : (short) DurationHistogram.bucket(e.durationMs());
-      rows[i] = new Row(e, ts, TimeBuckets.floorHour(ts), bucket, ParamValues.elements(e.paramsJson()), c);
+      Params params = e.paramsJson() == null ? Params.NONE : parsed.computeIfAbsent(e.paramsJson(), Params::of);
+      rows[i] = new Row(e, ts, TimeBuckets.floorHour(ts), bucket, params, c);
     }
   }
 
@@ -126,6 +160,16 @@ final class WriteBatch {
 
   Set<Combo> combos() {
     return combos;
+  }
+
+  /** How many distinct keys the batch has. */
+  int distinctKeys() {
+    return firsts.length;
+  }
+
+  /** The duplicates within the batch alone (later copies of a key). */
+  BitSet inBatchDuplicates() {
+    return (BitSet) inBatch.clone();
   }
 
   /** The keys of the first copies (in key order) and their receive times: the key insert's binds. */
@@ -172,94 +216,104 @@ final class WriteBatch {
    */
   List<Statement> statements(BitSet duplicates, Function<Combo, Integer> dimsId) {
     List<Row> fresh = fresh(duplicates);
+    Map<Long, LocalDateTime> hourTimes = new HashMap<>();
+    int[] ids = new int[fresh.size()];
+    Map<Combo, Integer> seen = new HashMap<>();
+    for (int i = 0; i < ids.length; i++) {
+      ids[i] = seen.computeIfAbsent(fresh.get(i).combo, c -> Objects.requireNonNull(dimsId.apply(c), "dims id"));
+    }
     List<Statement> out = new ArrayList<>(5);
-    out.add(new Statement(INSERT_EVENTS, eventsTuple(fresh, dimsId)));
-    TreeMap<Key, long[]> rollup = new TreeMap<>();
-    TreeMap<Key, long[]> hist = new TreeMap<>();
-    TreeMap<Key, long[]> param = new TreeMap<>();
-    TreeSet<Key> presence = new TreeSet<>();
-    for (Row r : fresh) {
-      int d = dimsId.apply(r.combo);
-      long[] c = rollup.computeIfAbsent(new Key(r.hour, d, null, null), k -> new long[3]);
+    out.add(new Statement(INSERT_EVENTS, eventsTuple(fresh, ids)));
+    Map<Key, long[]> rollup = new HashMap<>();
+    Map<Key, long[]> hist = new HashMap<>();
+    Map<Key, long[]> param = new HashMap<>();
+    Set<Key> presence = new HashSet<>();
+    for (int j = 0; j < ids.length; j++) {
+      Row r = fresh.get(j);
+      int d = ids[j];
+      long[] c = rollup.computeIfAbsent(new Key(r.hour, d, 0, null, null), k -> new long[3]);
       c[0]++;
       if (r.e.durationMs() != null) {
         c[1]++;
         c[2] += r.e.durationMs();
-        hist.computeIfAbsent(new Key(r.hour, d, Short.toString(r.bucket), null), k -> new long[1])[0]++;
+        hist.computeIfAbsent(new Key(r.hour, d, r.bucket, null, null), k -> new long[1])[0]++;
       }
-      Set<String> keys = new LinkedHashSet<>();
-      for (String kv : r.elements) {
-        int sep = kv.indexOf(ParamValues.SEP);
-        String k = kv.substring(0, sep);
-        keys.add(k);
-        param.computeIfAbsent(new Key(r.hour, d, k, kv.substring(sep + 1)), x -> new long[1])[0]++;
+      Params p = r.params;
+      for (int i = 0; i < p.keys.length; i++) {
+        param.computeIfAbsent(new Key(r.hour, d, 0, p.keys[i], p.values[i]), x -> new long[1])[0]++;
       }
-      for (String k : keys) {
-        param.computeIfAbsent(new Key(r.hour, d, k, null), x -> new long[1])[0]++;
+      for (String k : p.distinctKeys) {
+        param.computeIfAbsent(new Key(r.hour, d, 0, k, null), x -> new long[1])[0]++;
       }
-      presence.add(new Key(r.hour, d, r.e.sessionId(), r.e.installationId()));
+      presence.add(new Key(r.hour, d, 0, r.e.sessionId(), r.e.installationId()));
     }
-    int n = rollup.size();
+    List<Key> keys = sorted(rollup.keySet());
+    int n = keys.size();
     LocalDateTime[] hours = new LocalDateTime[n];
     Integer[] dims = new Integer[n];
     Long[] ev = new Long[n];
     Long[] withDuration = new Long[n];
     Long[] sum = new Long[n];
-    int i = 0;
-    for (Map.Entry<Key, long[]> e : rollup.entrySet()) {
-      hours[i] = time(e.getKey().hour);
-      dims[i] = e.getKey().dims;
-      ev[i] = e.getValue()[0];
-      withDuration[i] = e.getValue()[1];
-      sum[i] = e.getValue()[2];
-      i++;
+    for (int i = 0; i < n; i++) {
+      Key k = keys.get(i);
+      long[] v = rollup.get(k);
+      hours[i] = hourTimes.computeIfAbsent(k.hour, WriteBatch::time);
+      dims[i] = k.dims;
+      ev[i] = v[0];
+      withDuration[i] = v[1];
+      sum[i] = v[2];
     }
     out.add(new Statement(UPSERT_ROLLUP, tuple(hours, dims, ev, withDuration, sum)));
     if (!hist.isEmpty()) {
-      n = hist.size();
+      keys = sorted(hist.keySet());
+      n = keys.size();
       hours = new LocalDateTime[n];
       dims = new Integer[n];
       Short[] buckets = new Short[n];
       ev = new Long[n];
-      i = 0;
-      for (Map.Entry<Key, long[]> e : hist.entrySet()) {
-        hours[i] = time(e.getKey().hour);
-        dims[i] = e.getKey().dims;
-        buckets[i] = Short.valueOf(e.getKey().a);
-        ev[i] = e.getValue()[0];
-        i++;
+      for (int i = 0; i < n; i++) {
+        Key k = keys.get(i);
+        hours[i] = hourTimes.computeIfAbsent(k.hour, WriteBatch::time);
+        dims[i] = k.dims;
+        buckets[i] = (short) k.bucket;
+        ev[i] = hist.get(k)[0];
       }
       out.add(new Statement(UPSERT_HIST, tuple(hours, dims, buckets, ev)));
     }
     if (!param.isEmpty()) {
-      out.add(new Statement(UPSERT_PARAM, keyed(param.keySet(), param)));
+      out.add(new Statement(UPSERT_PARAM, keyed(sorted(param.keySet()), param, hourTimes)));
     }
-    out.add(new Statement(INSERT_PRESENCE, keyed(presence, null)));
+    out.add(new Statement(INSERT_PRESENCE, keyed(sorted(presence), null, hourTimes)));
     return out;
   }
 
-  private static Tuple keyed(Set<Key> keys, Map<Key, long[]> counts) {
+  private static List<Key> sorted(Set<Key> keys) {
+    List<Key> out = new ArrayList<>(keys);
+    out.sort(null);
+    return out;
+  }
+
+  private static Tuple keyed(List<Key> keys, Map<Key, long[]> counts, Map<Long, LocalDateTime> hourTimes) {
     int n = keys.size();
     LocalDateTime[] hours = new LocalDateTime[n];
     Integer[] dims = new Integer[n];
     String[] a = new String[n];
     String[] b = new String[n];
     Long[] ev = counts == null ? null : new Long[n];
-    int i = 0;
-    for (Key k : keys) {
-      hours[i] = time(k.hour);
+    for (int i = 0; i < n; i++) {
+      Key k = keys.get(i);
+      hours[i] = hourTimes.computeIfAbsent(k.hour, WriteBatch::time);
       dims[i] = k.dims;
       a[i] = k.a;
       b[i] = k.b;
       if (ev != null) {
         ev[i] = counts.get(k)[0];
       }
-      i++;
     }
     return ev == null ? tuple(hours, dims, a, b) : tuple(hours, dims, a, b, ev);
   }
 
-  private static Tuple eventsTuple(List<Row> fresh, Function<Combo, Integer> dimsId) {
+  private static Tuple eventsTuple(List<Row> fresh, int[] ids) {
     int n = fresh.size();
     LocalDateTime[] ts = new LocalDateTime[n];
     Integer[] dims = new Integer[n];
@@ -273,13 +327,12 @@ final class WriteBatch {
     Long[] durations = new Long[n];
     Short[] buckets = new Short[n];
     String[] params = new String[n];
-    List<Long> elementRows = new ArrayList<>();
-    List<String> elements = new ArrayList<>();
+    String[] pflat = new String[n];
     for (int i = 0; i < n; i++) {
       Row r = fresh.get(i);
       StoredEvent e = r.e;
       ts[i] = time(r.ts);
-      dims[i] = Objects.requireNonNull(dimsId.apply(r.combo), "dims id");
+      dims[i] = ids[i];
       keys[i] = e.key();
       received[i] = time(TimeBuckets.micros(e.receivedAt()));
       sessions[i] = e.sessionId();
@@ -290,13 +343,38 @@ final class WriteBatch {
       durations[i] = e.durationMs();
       buckets[i] = r.bucket;
       params[i] = e.paramsJson();
-      for (String kv : r.elements) {
-        elementRows.add((long) i + 1); // WITH ORDINALITY counts from 1
-        elements.add(kv);
-      }
+      pflat[i] = r.params.literal;
     }
     return tuple(ts, dims, keys, received, sessions, installations, schemaVersions, operatingSystems, localhost,
-        durations, buckets, params, elementRows.toArray(new Long[0]), elements.toArray(new String[0]));
+        durations, buckets, params, pflat);
+  }
+
+  /**
+   * {@code elements} as a {@code text[]} literal, every element quoted: one text per row inside a
+   * {@code text[]} parameter (PostgreSQL arrays cannot be ragged), cast back per row; measured
+   * here, about half the cost of unnesting a flat element array and aggregating it back.
+   */
+  static String arrayLiteral(List<String> elements) {
+    if (elements.isEmpty()) {
+      return "{}";
+    }
+    StringBuilder b = new StringBuilder(16 * elements.size() + 2).append('{');
+    for (int i = 0; i < elements.size(); i++) {
+      if (i > 0) {
+        b.append(',');
+      }
+      b.append('"');
+      String v = elements.get(i);
+      for (int k = 0; k < v.length(); k++) {
+        char c = v.charAt(k);
+        if (c == '"' || c == '\\') {
+          b.append('\\');
+        }
+        b.append(c);
+      }
+      b.append('"');
+    }
+    return b.append('}').toString();
   }
 
   /** A tuple of {@code values}, each one bound value (arrays stay whole: one array parameter each). */
@@ -317,13 +395,19 @@ final class WriteBatch {
   /** One statement and its binds. */
   record Statement(String sql, Tuple binds) {}
 
-  /** A rollup row's key: hour, dims id, then up to two texts (bucket or param key and value; session, installation). */
-  private record Key(long hour, int dims, String a, String b) implements Comparable<Key> {
+  /**
+   * A rollup row's key: hour, dims id, then a histogram bucket or up to two texts (param key and
+   * value; session and installation). Ordered, for the global lock order.
+   */
+  private record Key(long hour, int dims, int bucket, String a, String b) implements Comparable<Key> {
     @Override
     public int compareTo(Key o) {
       int c = Long.compare(hour, o.hour);
       if (c == 0) {
         c = Integer.compare(dims, o.dims);
+      }
+      if (c == 0) {
+        c = Integer.compare(bucket, o.bucket);
       }
       if (c == 0) {
         c = TEXT.compare(a, o.a);

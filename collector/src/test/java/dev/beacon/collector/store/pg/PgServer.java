@@ -35,7 +35,8 @@ import java.util.stream.Stream;
  * settings are relaxed ({@code fsync=off}): the tests kill collectors, never this server.
  *
  * <p>For a look inside: {@code -Dbeacon.pg.settings="-c log_min_duration_statement=100"} adds server
- * settings, {@code -Dbeacon.pg.keep=true} keeps the directory (data and {@code log}) after the JVM.
+ * settings, {@code -Dbeacon.pg.durable=true} keeps PostgreSQL's default durability (fsync on; for
+ * benchmarks), {@code -Dbeacon.pg.keep=true} keeps the directory (data and {@code log}) after the JVM.
  *
  * <p>Isolation: {@link #createDatabase} makes a fresh database per test class; the contract tests
  * use a schema per test inside it.
@@ -136,7 +137,8 @@ public final class PgServer {
     IOException last = null;
     for (int attempt = 0; attempt < 3; attempt++) {
       int port = freePort();
-      String opts = "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off"
+      String durability = Boolean.getBoolean("beacon.pg.durable") ? "" : " -c fsync=off -c full_page_writes=off";
+      String opts = "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1" + durability
           + " -c synchronous_commit=on -c max_connections=300 -c shared_buffers=256MB"
           + " " + System.getProperty("beacon.pg.settings", "");
       try {
