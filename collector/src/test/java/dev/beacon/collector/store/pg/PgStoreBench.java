@@ -69,6 +69,17 @@ public final class PgStoreBench {
     int runs = Integer.parseInt(a.getOrDefault("runs", "20"));
     boolean duck = Boolean.parseBoolean(a.getOrDefault("duckdb", "false"));
     Vertx vertx = Vertx.vertx();
+    if (a.containsKey("existing")) {
+      // the queries again on a store loaded before: --existing=postgresql://user:pw@host:port/db?search_path=q
+      PgStore s = new PgStore(vertx, PgStoreOptions.fromUri(a.get("existing")).setClock(CLOCK));
+      await(s.start());
+      System.out.printf("PostgreSQL (existing store): %,d bytes on disk; load average %s%n", await(s.sizeOnDisk()),
+          Files.readString(Path.of("/proc/loadavg")).trim());
+      queries("PostgreSQL", s, runs);
+      await(s.close());
+      await(vertx.close());
+      System.exit(0);
+    }
     PgServer pg = PgServer.get();
     String db = pg.createDatabase("bench");
     System.out.printf("PostgreSQL on 127.0.0.1:%d, durable=%s; load average %s%n", pg.port(), Boolean.getBoolean("beacon.pg.durable"),
@@ -213,6 +224,9 @@ public final class PgStoreBench {
     inFlight.forEach(PgStoreBench::await);
   }
 
+  /** Only the queries whose name contains this (system property beacon.bench.only), or all. */
+  private static final String ONLY = System.getProperty("beacon.bench.only", "");
+
   private static void queries(String name, EventStore s, int runs) {
     Instant to = END;
     Instant from = END.minus(Duration.ofDays(30));
@@ -235,6 +249,9 @@ public final class PgStoreBench {
     qs.put("raw: summary 30d, param.flavor=sklearn", () -> s.summary(new Query("mlflow", from, to, Interval.DAY,
         Map.of("param.flavor", Set.of("sklearn")), null, EnumSet.of(Metric.EVENTS, Metric.SESSIONS), 10)));
     for (Map.Entry<String, Supplier<Future<?>>> q : qs.entrySet()) {
+      if (!q.getKey().contains(ONLY)) {
+        continue;
+      }
       for (int i = 0; i < 3; i++) {
         await(q.getValue().get());
       }
