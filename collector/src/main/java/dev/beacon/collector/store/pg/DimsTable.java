@@ -38,6 +38,16 @@ final class DimsTable {
     return ids.get(c);
   }
 
+  /** Whether every one of {@code combos} has a cached id. */
+  boolean allCached(Collection<Combo> combos) {
+    for (Combo c : combos) {
+      if (!ids.containsKey(c)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   int size() {
     return ids.size();
   }

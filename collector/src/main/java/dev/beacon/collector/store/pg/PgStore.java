@@ -159,11 +159,20 @@ public final class PgStore implements EventStore {
     if (copy.isEmpty()) {
       return tracked(() -> Future.succeededFuture(new WriteResult(0, new BitSet())));
     }
-    return tracked(() -> vertx.executeBlocking(() -> new WriteBatch(copy), false)
-        .compose(b -> partitions.ensure(pool, b.months())
-            .compose(v -> dims.resolve(pool, b.combos()))
-            .compose(v -> vertx.executeBlocking(() -> b.statements(b.inBatchDuplicates(), dims::id), false))
-            .compose(statements -> commit(b, statements, 0))));
+    return tracked(() -> vertx.executeBlocking(() -> prepare(copy), false)
+        .compose(p -> partitions.ensure(pool, p.batch.months())
+            .compose(v -> p.statements != null ? Future.succeededFuture(p.statements)
+                : dims.resolve(pool, p.batch.combos())
+                    .compose(x -> vertx.executeBlocking(() -> p.batch.statements(p.batch.inBatchDuplicates(), dims::id), false)))
+            .compose(statements -> commit(p.batch, statements, 0))));
+  }
+
+  /** A prepared batch, with its optimistic statements when every dims id was cached already. */
+  private record Prepared(WriteBatch batch, List<WriteBatch.Statement> statements) {}
+
+  private Prepared prepare(List<StoredEvent> events) {
+    WriteBatch b = new WriteBatch(events);
+    return new Prepared(b, dims.allCached(b.combos()) ? b.statements(b.inBatchDuplicates(), dims::id) : null);
   }
 
   /** Some keys of an optimistic write were stored before: it rolls back and goes the careful way. */
