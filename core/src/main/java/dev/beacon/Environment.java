@@ -12,7 +12,22 @@ import java.util.function.Function;
  */
 public record Environment(Function<String, String> env, Function<String, String> sysProps) {
 
-  private static final Environment SYSTEM = new Environment(System::getenv, System::getProperty);
+  // Anonymous classes, not method references: this is read on TelemetryClient.start's thread, where
+  // a cold JVM's first lambda bootstrap costs milliseconds.
+  private static final Environment SYSTEM =
+      new Environment(
+          new Function<String, String>() {
+            @Override
+            public String apply(String name) {
+              return System.getenv(name);
+            }
+          },
+          new Function<String, String>() {
+            @Override
+            public String apply(String name) {
+              return System.getProperty(name);
+            }
+          });
 
   /** The real process environment and system properties. */
   public static Environment system() {

@@ -1,6 +1,5 @@
 package dev.beacon;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -138,13 +137,13 @@ public final class InstallationId {
       if (!Files.isRegularFile(file) || Files.size(file) > MAX_BYTES) {
         return null;
       }
-      JsonNode root = Json.MAPPER.readTree(Files.readAllBytes(file));
-      JsonNode id = root == null ? null : root.get("installation_id");
-      if (id == null || !id.isTextual() || id.textValue().isEmpty()) {
+      Object root = JsonText.parse(Files.readString(file, StandardCharsets.UTF_8));
+      Object id = root instanceof java.util.Map<?, ?> m ? m.get("installation_id") : null;
+      if (!(id instanceof String text) || text.isEmpty()) {
         return null;
       }
-      UUID.fromString(id.textValue()); // must parse, as uuid.UUID(raw) must in MLflow
-      return id.textValue();
+      UUID.fromString(text); // must parse, as uuid.UUID(raw) must in MLflow
+      return text;
     } catch (IOException | RuntimeException e) {
       return null;
     }

@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /**
  * Who is reporting: the product, its SDK name and version, the variable users set to opt out,
@@ -33,7 +32,37 @@ public final class Profile {
   /** The universal debug switch: when {@code 1}/{@code true}, payloads are printed and nothing is sent. */
   public static final String UNIVERSAL_DEBUG_VARIABLE = "BEACON_TELEMETRY_DEBUG";
 
-  private static final Pattern VARIABLE = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+  /**
+   * A variable name: {@code [A-Za-z_][A-Za-z0-9_]*}. By hand, not a regex: profiles are read on
+   * {@code TelemetryClient.start}'s thread, where initialising java.util.regex costs a cold JVM.
+   */
+  static boolean isVariable(String v) {
+    if (v == null || v.isEmpty()) {
+      return false;
+    }
+    for (int i = 0; i < v.length(); i++) {
+      char c = v.charAt(i);
+      boolean ok = c == '_' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (i > 0 && c >= '0' && c <= '9');
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** A profile name: {@code [a-z][a-z0-9_-]{0,31}}. */
+  static boolean isName(String v) {
+    if (v.isEmpty() || v.length() > 32 || !(v.charAt(0) >= 'a' && v.charAt(0) <= 'z')) {
+      return false;
+    }
+    for (int i = 1; i < v.length(); i++) {
+      char c = v.charAt(i);
+      if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-')) {
+        return false;
+      }
+    }
+    return true;
+  }
 
   private final String name;
   private final String sdkName;
@@ -44,7 +73,41 @@ public final class Profile {
   private final String configBaseUrl;
   private final String sessionVariable;
   private final String installationIdPath;
-  private final Catalog catalog;
+  private final Events events;
+
+  /**
+   * The catalog, built when the profile is (a document a user gives is checked where it is
+   * loaded), or on first use for a built-in document, which the build's tests check: parsing the
+   * 58 events of MLflow's profile on {@code TelemetryClient.start}'s thread cost a cold JVM about
+   * 20 ms, and consent needs only the opt-out variable.
+   */
+  private static final class Events {
+    private final java.util.function.Supplier<List<EventDefinition>> source;
+    private volatile Catalog catalog;
+
+    Events(Catalog catalog) {
+      this.source = null;
+      this.catalog = catalog;
+    }
+
+    Events(java.util.function.Supplier<List<EventDefinition>> source) {
+      this.source = source;
+    }
+
+    Catalog get() {
+      Catalog c = catalog;
+      if (c == null) {
+        synchronized (this) {
+          c = catalog;
+          if (c == null) {
+            c = Catalog.of(source.get());
+            catalog = c;
+          }
+        }
+      }
+      return c;
+    }
+  }
 
   private Profile(Builder b) {
     this.name = b.name;
@@ -56,7 +119,20 @@ public final class Profile {
     this.configBaseUrl = b.configBaseUrl;
     this.sessionVariable = b.sessionVariable;
     this.installationIdPath = b.installationIdPath;
-    this.catalog = Catalog.of(b.events);
+    this.events = b.lazyEvents != null ? new Events(b.lazyEvents) : new Events(Catalog.of(b.events));
+  }
+
+  private Profile(Profile p, String sdkVersion) {
+    this.name = p.name;
+    this.sdkName = p.sdkName;
+    this.sdkVersion = sdkVersion;
+    this.versionKey = p.versionKey;
+    this.optOutVariable = p.optOutVariable;
+    this.debugVariable = p.debugVariable;
+    this.configBaseUrl = p.configBaseUrl;
+    this.sessionVariable = p.sessionVariable;
+    this.installationIdPath = p.installationIdPath;
+    this.events = p.events; // shared, and still lazy if it was
   }
 
   /**
@@ -166,14 +242,19 @@ public final class Profile {
 
   /** The events this profile may send. */
   public Catalog catalog() {
-    return catalog;
+    return events.get();
   }
 
-  /** This profile with another SDK version. */
+  /**
+   * This profile with another SDK version.
+   *
+   * @throws IllegalArgumentException if {@code version} is blank or longer than 64 characters
+   */
   public Profile withSdkVersion(String version) {
-    Builder b = toBuilder();
-    b.sdkVersion(version);
-    return b.build();
+    if (version != null) {
+      Builder.requireText("sdkVersion", version);
+    }
+    return new Profile(this, version);
   }
 
   /** A builder holding this profile's values. */
@@ -187,6 +268,7 @@ public final class Profile {
     b.configBaseUrl = configBaseUrl;
     b.sessionVariable = sessionVariable;
     b.installationIdPath = installationIdPath;
+    Catalog catalog = catalog();
     for (String event : catalog.eventNames()) {
       b.events.add(catalog.definition(event));
     }
@@ -208,7 +290,7 @@ public final class Profile {
         + (sessionVariable == null ? "" : ", session=" + sessionVariable)
         + (installationIdPath == null ? "" : ", installationId=" + installationIdPath)
         + ", events="
-        + catalog.eventNames().size()
+        + catalog().eventNames().size()
         + "}";
   }
 
@@ -224,6 +306,7 @@ public final class Profile {
     private String sessionVariable;
     private String installationIdPath;
     private final List<EventDefinition> events = new ArrayList<>();
+    private java.util.function.Supplier<List<EventDefinition>> lazyEvents;
 
     private Builder(String name) {
       this.name = Objects.requireNonNull(name, "name");
@@ -298,7 +381,7 @@ public final class Profile {
      * @throws IllegalArgumentException naming the bad value
      */
     public Profile build() {
-      if (!name.matches("[a-z][a-z0-9_-]{0,31}")) {
+      if (!isName(name)) {
         throw new IllegalArgumentException("profile name must be lowercase, but was '" + name + "'");
       }
       requireText("sdkName", sdkName);
@@ -311,15 +394,15 @@ public final class Profile {
       if (optOutVariable == null) {
         optOutVariable = name.replace('-', '_').toUpperCase(java.util.Locale.ROOT) + "_DISABLE_TELEMETRY";
       }
-      if (!VARIABLE.matcher(optOutVariable).matches()) {
+      if (!isVariable(optOutVariable)) {
         throw new IllegalArgumentException(
             "optOutVariable must be a variable name, but was '" + optOutVariable + "'");
       }
-      if (debugVariable != null && !VARIABLE.matcher(debugVariable).matches()) {
+      if (debugVariable != null && !isVariable(debugVariable)) {
         throw new IllegalArgumentException(
             "debugVariable must be a variable name, but was '" + debugVariable + "'");
       }
-      if (sessionVariable != null && !VARIABLE.matcher(sessionVariable).matches()) {
+      if (sessionVariable != null && !isVariable(sessionVariable)) {
         throw new IllegalArgumentException(
             "sessionVariable must be a variable name, but was '" + sessionVariable + "'");
       }
@@ -332,13 +415,24 @@ public final class Profile {
         throw new IllegalArgumentException(
             "configBaseUrl must be an http(s) URL, but was '" + configBaseUrl + "'");
       }
-      if (events.isEmpty()) {
+      if (events.isEmpty() && lazyEvents == null) {
         throw new IllegalArgumentException("a profile needs at least one event");
       }
       return new Profile(this);
     }
 
-    private static void requireText(String field, String value) {
+    /** The events added so far. */
+    List<EventDefinition> events() {
+      return List.copyOf(events);
+    }
+
+    /** The events, made on first use (built-in documents only: see {@code Events}). */
+    Builder lazyEvents(java.util.function.Supplier<List<EventDefinition>> source) {
+      this.lazyEvents = source;
+      return this;
+    }
+
+    static void requireText(String field, String value) {
       if (value == null || value.isBlank() || value.length() > 64) {
         throw new IllegalArgumentException(field + " must be 1 to 64 characters, but was '" + value + "'");
       }

@@ -28,6 +28,14 @@ final class ProfileJson {
   private ProfileJson() {}
 
   static Profile parse(String json, String source) {
+    return parse(json, source, false);
+  }
+
+  /**
+   * Reads a document; with {@code lazyEvents} the events are read on first use of the catalog
+   * (built-in documents, which the build's tests read in full).
+   */
+  static Profile parse(String json, String source, boolean lazyEvents) {
     String where = source == null ? "profile" : source;
     if (json == null) {
       throw new IllegalArgumentException(where + ": no profile document");
@@ -68,6 +76,27 @@ final class ProfileJson {
       throw new IllegalArgumentException(
           where + ": events must be an object of event names, but was " + shownOrMissing(root, "events"));
     }
+    if (lazyEvents) {
+      b.lazyEvents(new java.util.function.Supplier<List<EventDefinition>>() {
+        // an anonymous class, not a lambda: see Profiles.builtIn
+        @Override
+        public List<EventDefinition> get() {
+          Profile.Builder all = Profile.builder(name).sdkName("x");
+          addEvents(all, events, where);
+          return all.events();
+        }
+      });
+    } else {
+      addEvents(b, events, where);
+    }
+    try {
+      return b.build();
+    } catch (IllegalArgumentException bad) {
+      throw new IllegalArgumentException(where + ": " + bad.getMessage());
+    }
+  }
+
+  private static void addEvents(Profile.Builder b, Map<?, ?> events, String where) {
     for (Map.Entry<?, ?> e : events.entrySet()) {
       String event = String.valueOf(e.getKey());
       if (!(e.getValue() instanceof Map<?, ?> declared)) {
@@ -83,11 +112,6 @@ final class ProfileJson {
       } catch (IllegalArgumentException bad) {
         throw new IllegalArgumentException(where + ": events." + event + ": " + bad.getMessage());
       }
-    }
-    try {
-      return b.build();
-    } catch (IllegalArgumentException bad) {
-      throw new IllegalArgumentException(where + ": " + bad.getMessage());
     }
   }
 

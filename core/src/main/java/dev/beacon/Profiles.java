@@ -64,7 +64,16 @@ public final class Profiles {
           "unknown profile '" + name + "' (built in: " + String.join(", ", BUILT_IN)
               + "; or give the path of a profile document, or the document itself)");
     }
-    return LOADED.computeIfAbsent(key, Profiles::load);
+    // No lambda on this path: the first one a cold JVM bootstraps costs milliseconds at start.
+    Profile p = LOADED.get(key);
+    if (p == null) {
+      p = load(key);
+      Profile raced = LOADED.putIfAbsent(key, p);
+      if (raced != null) {
+        p = raced;
+      }
+    }
+    return p;
   }
 
   /**
@@ -106,7 +115,8 @@ public final class Profiles {
       if (in == null) {
         throw new IllegalStateException("beacon-core lacks its resource dev/beacon/" + resource);
       }
-      return Profile.fromJson(new String(in.readAllBytes(), StandardCharsets.UTF_8), "built-in " + name + ".json");
+      // The events are read on first use of the catalog: consent at start needs only the header.
+      return ProfileJson.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), "built-in " + name + ".json", true);
     } catch (IOException e) {
       throw new IllegalStateException("cannot read dev/beacon/" + resource, e);
     }

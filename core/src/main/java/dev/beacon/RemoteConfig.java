@@ -1,9 +1,11 @@
 package dev.beacon;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -22,6 +24,8 @@ public final class RemoteConfig {
 
   /** Largest config body read, in bytes (64 KiB); a larger one switches telemetry off. */
   public static final int DEFAULT_MAX_BYTES = 64 * 1024;
+
+  private static final Charset UTF8 = StandardCharsets.UTF_8;
 
   private RemoteConfig() {}
 
@@ -44,7 +48,9 @@ public final class RemoteConfig {
   }
 
   /**
-   * Evaluates a config body.
+   * Evaluates a config body. With a Jackson older than Beacon needs (2.16.0) on the class path, the
+   * body is not read and telemetry is off ({@code CONFIG_UNAVAILABLE}, the detail naming the
+   * versions).
    *
    * @param body the response body (any bytes)
    * @param profile the reporting profile (SDK name, version, version key)
@@ -63,41 +69,42 @@ public final class RemoteConfig {
           Decision.Cause.CONFIG_UNAVAILABLE,
           "remote config larger than " + DEFAULT_MAX_BYTES + " bytes");
     }
-    JsonNode root;
+    Object parsed;
     try {
-      root = Json.MAPPER.readTree(body);
-    } catch (IOException | RuntimeException e) {
+      // JsonText, not Jackson: a cold CLI must not load Jackson's 400 classes to read 300 bytes.
+      parsed = JsonText.parse(UTF8.newDecoder().decode(java.nio.ByteBuffer.wrap(body)).toString());
+    } catch (java.nio.charset.CharacterCodingException | IllegalArgumentException e) {
       return Verdict.off(Decision.Cause.CONFIG_UNAVAILABLE, "remote config is not valid JSON");
     }
-    if (root == null || !root.isObject()) {
+    if (!(parsed instanceof Map<?, ?> root)) {
       return Verdict.off(Decision.Cause.CONFIG_UNAVAILABLE, "remote config is not a JSON object");
     }
     return evaluate(root, profile, platform, allowInsecureLoopback, rolloutDraw);
   }
 
   private static Verdict evaluate(
-      JsonNode root, Profile profile, String platform, boolean allowInsecureLoopback, double draw) {
-    JsonNode version = root.get(profile.versionKey());
-    if (version == null || !version.isTextual() || !version.textValue().equals(profile.sdkVersion())) {
+      Map<?, ?> root, Profile profile, String platform, boolean allowInsecureLoopback, double draw) {
+    Object version = root.get(profile.versionKey());
+    if (!(version instanceof String v) || !v.equals(profile.sdkVersion())) {
       return Verdict.off(
           Decision.Cause.REMOTE_CONFIG,
           "remote config: version mismatch (" + profile.versionKey() + " is not " + profile.sdkVersion() + ")");
     }
-    JsonNode disable = root.get("disable_telemetry");
-    if (disable != null && disable.isBoolean() && disable.booleanValue()) {
+    Object disable = root.get("disable_telemetry");
+    if (Boolean.TRUE.equals(disable)) {
       return Verdict.off(Decision.Cause.REMOTE_CONFIG, "remote config: disable_telemetry is true");
     }
-    if (disable != null && !disable.isBoolean() && !disable.isNull()) {
+    if (disable != null && !(disable instanceof Boolean)) {
       return malformed("disable_telemetry");
     }
-    JsonNode url = root.get("ingestion_url");
-    if (url == null || url.isNull()) {
+    Object url = root.get("ingestion_url");
+    if (url == null) {
       return Verdict.off(Decision.Cause.REMOTE_CONFIG, "remote config: no ingestion_url");
     }
-    if (!url.isTextual()) {
+    if (!(url instanceof String u)) {
       return malformed("ingestion_url");
     }
-    UrlPolicy.Check check = UrlPolicy.check(url.textValue(), allowInsecureLoopback);
+    UrlPolicy.Check check = UrlPolicy.check(u, allowInsecureLoopback);
     if (!check.allowed()) {
       return Verdict.off(
           Decision.Cause.REMOTE_CONFIG, "remote config: ingestion_url refused (" + check.reason() + ")");
@@ -117,13 +124,13 @@ public final class RemoteConfig {
     if (os.contains(platform)) {
       return Verdict.off(Decision.Cause.REMOTE_CONFIG, "remote config: OS " + platform + " is disabled");
     }
-    JsonNode rollout = root.get("rollout_percentage");
+    Object rollout = root.get("rollout_percentage");
     double percentage = 100;
-    if (rollout != null && !rollout.isNull()) {
-      if (!rollout.isNumber() || !Double.isFinite(rollout.doubleValue())) {
+    if (rollout != null) {
+      if (!(rollout instanceof Number n) || !Double.isFinite(n.doubleValue())) {
         return malformed("rollout_percentage");
       }
-      percentage = rollout.doubleValue();
+      percentage = n.doubleValue();
     }
     if (!(draw < percentage)) {
       return Verdict.off(
@@ -142,19 +149,19 @@ public final class RemoteConfig {
   }
 
   /** The strings of a JSON array; an absent or null field is empty; anything else is null (malformed). */
-  private static Set<String> strings(JsonNode node) {
-    if (node == null || node.isNull()) {
+  private static Set<String> strings(Object node) {
+    if (node == null) {
       return Set.of();
     }
-    if (!node.isArray()) {
+    if (!(node instanceof List<?> items)) {
       return null;
     }
     Set<String> out = new HashSet<>();
-    for (JsonNode item : node) {
-      if (!item.isTextual()) {
+    for (Object item : items) {
+      if (!(item instanceof String str)) {
         return null;
       }
-      out.add(item.textValue());
+      out.add(str);
     }
     return out;
   }

@@ -1,7 +1,5 @@
 package dev.beacon;
 
-import com.fasterxml.jackson.core.JsonEncoding;
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -37,7 +35,10 @@ public final class WireEncoder {
 
   private static final byte[] HEAD = "{\"records\":[".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] TAIL = "]}".getBytes(StandardCharsets.US_ASCII);
-  private static final ObjectMapper PARAMS_WRITER = new ObjectMapper();
+  /** Jackson, only for params the guard never produces (see {@link #paramsJson}): loaded on first use. */
+  private static final class ParamsWriter {
+    static final ObjectMapper MAPPER = new ObjectMapper();
+  }
 
   private final int maxRecords;
   private final int maxRequestBytes;
@@ -422,7 +423,7 @@ public final class WireEncoder {
       b.append(':');
       if (!appendValue(b, e.getValue())) {
         try {
-          return PARAMS_WRITER.writeValueAsString(params);
+          return ParamsWriter.MAPPER.writeValueAsString(params);
         } catch (IOException ex) {
           throw new UncheckedIOException(ex);
         }
@@ -482,35 +483,40 @@ public final class WireEncoder {
   }
 
   private static String renderInfo(ClientInfo info) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-    try (JsonGenerator g = PARAMS_WRITER.getFactory().createGenerator(out, JsonEncoding.UTF8)) {
-      g.writeStartObject();
-      g.writeStringField("session_id", info.sessionId());
-      g.writeStringField("source_sdk", info.sourceSdk());
-      g.writeStringField(info.versionKey(), info.sdkVersion());
-      g.writeNumberField("schema_version", info.schemaVersion());
-      g.writeStringField("java_version", info.javaVersion());
-      g.writeStringField("operating_system", info.operatingSystem());
-      if (info.trackingUriScheme() == null) {
-        g.writeNullField("tracking_uri_scheme");
-      } else {
-        g.writeStringField("tracking_uri_scheme", info.trackingUriScheme());
-      }
-      if (info.isLocalhost() == null) {
-        g.writeNullField("is_localhost");
-      } else {
-        g.writeBooleanField("is_localhost", info.isLocalhost());
-      }
-      if (info.installationId() != null) {
-        g.writeStringField("installation_id", info.installationId()); // MLflow >= 3.7
-      }
-      g.writeEndObject();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    // By hand, as the records are: the encoder must not load Jackson (a cold CLI would pay for it).
+    Bytes b = new Bytes(256);
+    field(b, "session_id").string(info.sessionId());
+    field(b, "source_sdk").string(info.sourceSdk());
+    field(b, info.versionKey()).string(info.sdkVersion());
+    field(b, "schema_version").decimal(info.schemaVersion());
+    field(b, "java_version").string(info.javaVersion());
+    field(b, "operating_system").string(info.operatingSystem());
+    if (info.trackingUriScheme() == null) {
+      field(b, "tracking_uri_scheme").put(NULL);
+    } else {
+      field(b, "tracking_uri_scheme").string(info.trackingUriScheme());
     }
-    // {"session_id":...,"is_localhost":null} -> "session_id":...,"is_localhost":null,
-    // The generator then writes the per-event fields as if they came first, hence the comma.
-    String json = out.toString(StandardCharsets.UTF_8);
-    return json.substring(1, json.length() - 1) + ",";
+    if (info.isLocalhost() == null) {
+      field(b, "is_localhost").put(NULL);
+    } else {
+      field(b, "is_localhost").put(ascii(info.isLocalhost().toString()));
+    }
+    if (info.installationId() != null) {
+      field(b, "installation_id").string(info.installationId()); // MLflow >= 3.7
+    }
+    // "session_id":...,"is_localhost":null, : the per-event fields follow, hence the last comma.
+    b.put((byte) ',');
+    return new String(b.a, 0, b.n, StandardCharsets.UTF_8);
   }
+
+  /** {@code "name":} after a comma when something came before. */
+  private static Bytes field(Bytes b, String name) {
+    if (b.n > 0) {
+      b.put((byte) ',');
+    }
+    b.string(name);
+    b.put((byte) ':');
+    return b;
+  }
+
 }

@@ -73,9 +73,13 @@ final class BeaconRecorder implements Recorder {
             ? new Counts(recorded, 0, 0, false)
             : new Counts(recorded, s.sent(), s.droppedTotal(), false);
       }
-      Future<Stats> flushed = verticle.flush(); // sends the partial batch now, not at the interval
-      Sync.awaitQuietly(flushed, Duration.ofMillis(200));
-      Sync.sleep(5);
+      if (s != null && s.recorded() >= recorded) {
+        // everything reached the handle's count; the shipper (or the bus) holds the rest: send the
+        // partial batch now, not at the interval
+        Future<Stats> flushed = verticle.flush();
+        Sync.awaitQuietly(flushed, Duration.ofMillis(200));
+      }
+      Sync.sleep(1); // a hand-off is on its way (at most handOffDelayMs), or the flush's answer is
     }
   }
 

@@ -38,7 +38,12 @@ final class BlackHole implements AutoCloseable {
   }
 
   String url() {
-    return "http://127.0.0.1:" + socket.getLocalPort() + "/ingest";
+    return base() + "/ingest";
+  }
+
+  /** {@code http://127.0.0.1:port}, no path. */
+  String base() {
+    return "http://127.0.0.1:" + socket.getLocalPort();
   }
 
   int accepted() {

@@ -68,7 +68,13 @@ public class CallerCost {
       vertx = Vertx.vertx();
       home = vertx.getOrCreateContext();
       sink = IngestSink.start(vertx);
-      recorder = Peer.named(peer).start(vertx, home, sink, CAPACITY);
+      try {
+        recorder = Peer.named(peer).start(vertx, home, sink, CAPACITY);
+      } catch (RuntimeException e) {
+        sink.close(); // a failed setup gets no trial teardown: no thread of ours may keep the fork alive
+        Sync.awaitQuietly(vertx.close(), Duration.ofSeconds(10));
+        throw e;
+      }
     }
 
     /** Runs {@value #PER_TASK} records in one task on the home event loop, and waits for it. */

@@ -42,7 +42,28 @@ final class CpuMeter {
     return new Usage(machine, ours, Math.max(0, machine - ours));
   }
 
-  private static long machineBusyTicks() {
+  /**
+   * CPU time, in ms, of this JVM's children that have ended and been waited for ({@code cutime +
+   * cstime} of {@code /proc/self/stat}, 10 ms resolution): read before and after a child runs, the
+   * difference is that child's CPU. 0 where there is no {@code /proc}.
+   */
+  static long reapedChildrenMillis() {
+    try {
+      String stat = Files.readString(Path.of("/proc/self/stat"));
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split("\\s+");
+      return Math.round((Long.parseLong(f[13]) + Long.parseLong(f[14])) * 1000 / TICKS_PER_SECOND);
+    } catch (IOException | RuntimeException e) {
+      return 0;
+    }
+  }
+
+  /** Busy cores on the whole machine since {@code busyTicks} was read ({@link #machineBusyTicks}). */
+  static double machineBusyCores(long busyTicks, long sinceNanos) {
+    double seconds = (System.nanoTime() - sinceNanos) / 1e9;
+    return (machineBusyTicks() - busyTicks) / TICKS_PER_SECOND / seconds;
+  }
+
+  static long machineBusyTicks() {
     try {
       String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
       // cpu user nice system idle iowait irq softirq steal ...

@@ -39,7 +39,11 @@ import java.util.stream.Stream;
  *   <li>{@code off}: Beacon with consent off (DO_NOT_TRACK=1), deployed as a host would: the
  *       handler's {@code record} is one volatile read;
  *   <li>{@code healthy}: Beacon shipping to a sink in this JVM that answers 200;
- *   <li>{@code blackhole}: Beacon shipping to a socket that accepts and never answers.
+ *   <li>{@code blackhole}: Beacon shipping to a socket that accepts and never answers;
+ *   <li>{@code otel}: the peer doing the same work instead of Beacon: OpenTelemetry's logs SDK, one
+ *       log record per request ({@link OtelRecorder#record()}), its {@code BatchLogRecordProcessor}
+ *       and OTLP/HTTP exporter at their defaults (queue 2048, batch 512, delay 1 s; protobuf on the
+ *       JDK HttpClient) exporting to the same sink.
  * </ul>
  *
  * <p>Beacon runs with its defaults (batch 500, interval 10 s, capacity 10,000). Each round runs
@@ -48,7 +52,7 @@ import java.util.stream.Stream;
  * {@code off} of the same round.
  *
  * <pre>java -cp benchmarks/target/benchmarks.jar dev.beacon.benchmarks.HostOverhead [--seconds=15]
- *     [--warmup=5] [--rounds=3] [--concurrency=16] [--modes=off,healthy,blackhole] [--handle=server|own]
+ *     [--warmup=5] [--rounds=3] [--concurrency=16] [--modes=off,healthy,blackhole,otel] [--handle=server|own]
  *     [--hand-off-delay-ms=1] [--jfr=/tmp/host]</pre>
  *
  * <p>{@code --handle=server} (default): the first server instance makes the {@link Telemetry}
@@ -68,7 +72,7 @@ public final class HostOverhead {
     int warmup = Integer.parseInt(Child.arg(args, "warmup", "5"));
     int rounds = Integer.parseInt(Child.arg(args, "rounds", "3"));
     int concurrency = Integer.parseInt(Child.arg(args, "concurrency", "16"));
-    List<String> modes = List.of(Child.arg(args, "modes", "off,healthy,blackhole").split(","));
+    List<String> modes = List.of(Child.arg(args, "modes", "off,healthy,blackhole,otel").split(","));
     String jfr = Child.arg(args, "jfr", null);
     String handle = Child.arg(args, "handle", "server");
     String handOffDelayMs = Child.arg(args, "hand-off-delay-ms", Long.toString(TelemetryOptions.DEFAULT_HAND_OFF_DELAY_MS));
@@ -82,7 +86,7 @@ public final class HostOverhead {
       for (int round = 0; round < rounds; round++) {
         for (int i = 0; i < modes.size(); i++) {
           String mode = modes.get((i + round) % modes.size());
-          String url = mode.equals("blackhole") ? hole.url() : sink.beaconUrl();
+          String url = mode.equals("blackhole") ? hole.url() : mode.equals("otel") ? sink.otlpLogsUrl() : sink.beaconUrl();
           Map<String, String> r =
               runOne(loadVertx, mode, url, List.of("--handle=" + handle, "--hand-off-delay-ms=" + handOffDelayMs),
                   seconds, warmup, concurrency, jfr, round);
@@ -98,6 +102,7 @@ public final class HostOverhead {
       Sync.awaitQuietly(sinkVertx.close(), Duration.ofSeconds(10));
     }
     report(results);
+    goals(results);
   }
 
   private static Map<String, String> runOne(
@@ -169,6 +174,40 @@ public final class HostOverhead {
       System.out.printf(Locale.ROOT, "| %s | %.3f (%.3f - %.3f) | %.3f (%.3f - %.3f) |%n",
           mode, Throughput.median(rr), rr[0], rr[rr.length - 1], Throughput.median(pr), pr[0], pr[pr.length - 1]);
     }
+  }
+
+  /**
+   * Issue #12's goal: with a healthy endpoint Beacon's requests/s ratio against {@code off} at
+   * least the peer's ({@code otel}, the same work) and at least 0.90.
+   */
+  private static void goals(Map<String, List<Map<String, String>>> results) {
+    double beacon = medianRatio(results, "healthy");
+    double otel = medianRatio(results, "otel");
+    if (Double.isNaN(beacon)) {
+      return;
+    }
+    System.out.println();
+    System.out.printf(Locale.ROOT, "goal: healthy requests/s vs off %.3fx (goal >= 0.90x): %s%n", beacon, beacon >= 0.90 ? "met" : "MISSED");
+    if (!Double.isNaN(otel)) {
+      System.out.printf(Locale.ROOT, "goal: Beacon healthy %.3fx vs OpenTelemetry %.3fx of off, Beacon / OpenTelemetry %.3f (goal >= 1.0): %s%n",
+          beacon, otel, beacon / otel, beacon >= otel ? "met" : "MISSED");
+    }
+  }
+
+  /** The median over rounds of a mode's requests/s divided by {@code off}'s of the same round. */
+  private static double medianRatio(Map<String, List<Map<String, String>>> results, String mode) {
+    List<Map<String, String>> runs = results.get(mode);
+    List<Map<String, String>> off = results.get("off");
+    if (runs == null || off == null || runs.isEmpty()) {
+      return Double.NaN;
+    }
+    int n = Math.min(runs.size(), off.size());
+    double[] r = new double[n];
+    for (int i = 0; i < n; i++) {
+      r[i] = Double.parseDouble(runs.get(i).get("rps")) / Double.parseDouble(off.get(i).get("rps"));
+    }
+    Arrays.sort(r);
+    return Throughput.median(r);
   }
 
   /** A closed-loop load generator: {@code concurrency} connections, one request in flight on each. */
@@ -273,6 +312,10 @@ public final class HostOverhead {
   private static void child(String[] args) {
     String mode = Child.arg(args, "mode", "off");
     String url = Child.arg(args, "url", null);
+    if (mode.equals("otel")) {
+      otelChild(url);
+      return;
+    }
     Vertx vertx = Vertx.vertx();
     Environment env = mode.equals("off") ? Workload.OPTED_OUT_ENV : Workload.CLEAN_ENV;
     TelemetryOptions options =
@@ -288,25 +331,13 @@ public final class HostOverhead {
       handle.set(Telemetry.create(vertx, options, env));
     }
     int port = freePort();
-    // The host: a server verticle deployed with instances=2, so two event loops serve the port (a
-    // context made with getOrCreateContext() from this thread would be the same context each time:
-    // Vert.x keeps it sticky to the calling thread).
-    DeploymentOptions twoInstances = new DeploymentOptions().setInstances(2);
-    Sync.await(vertx.deployVerticle(() -> new VerticleBase() {
-      @Override
-      public Future<?> start() {
-        if (handle.get() == null) {
-          handle.compareAndSet(null, Telemetry.create(vertx, options, env));
-        }
-        Telemetry telemetry = handle.get();
-        HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(port));
-        server.requestHandler(req -> {
-          telemetry.record(Workload.EVENT, Workload.PARAMS);
-          req.response().end("ok");
-        });
-        return server.listen();
+    serve(vertx, port, () -> {
+      if (handle.get() == null) {
+        handle.compareAndSet(null, Telemetry.create(vertx, options, env));
       }
-    }, twoInstances), Duration.ofSeconds(10));
+      Telemetry telemetry = handle.get();
+      return () -> telemetry.record(Workload.EVENT, Workload.PARAMS);
+    });
     Telemetry telemetry = handle.get();
     System.out.println("READY " + port);
     Child.awaitStopRequest();
@@ -320,6 +351,48 @@ public final class HostOverhead {
       }
     }
     System.out.println("RESULT " + stats);
+    Sync.awaitQuietly(vertx.close(), Duration.ofSeconds(5));
+    System.exit(0);
+  }
+
+  /**
+   * The host: a server verticle deployed with instances=2, so two event loops serve the port (a
+   * context made with getOrCreateContext() from this thread would be the same context each time:
+   * Vert.x keeps it sticky to the calling thread). Each instance asks {@code perInstance}, on its
+   * event loop, for what its handler calls once per request before answering {@code ok}.
+   */
+  private static void serve(Vertx vertx, int port, java.util.function.Supplier<Runnable> perInstance) {
+    DeploymentOptions twoInstances = new DeploymentOptions().setInstances(2);
+    Sync.await(vertx.deployVerticle(() -> new VerticleBase() {
+      @Override
+      public Future<?> start() {
+        Runnable record = perInstance.get();
+        HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(port));
+        server.requestHandler(req -> {
+          record.run();
+          req.response().end("ok");
+        });
+        return server.listen();
+      }
+    }, twoInstances), Duration.ofSeconds(10));
+  }
+
+  /** The same host with OpenTelemetry's logs SDK instead of Beacon, at its defaults, over OTLP/HTTP. */
+  private static void otelChild(String url) {
+    Vertx vertx = Vertx.vertx();
+    OtelRecorder otel = new OtelRecorder(OtelRecorder.otlp(url), null);
+    java.util.concurrent.atomic.LongAdder recorded = new java.util.concurrent.atomic.LongAdder();
+    int port = freePort();
+    serve(vertx, port, () -> () -> {
+      otel.record();
+      recorded.increment();
+    });
+    System.out.println("READY " + port);
+    Child.awaitStopRequest();
+    Recorder.Counts c = otel.settle(recorded.sum(), Duration.ofSeconds(20));
+    System.out.println("otel " + c + " failed=" + otel.failed());
+    System.out.println("RESULT recorded=" + c.recorded() + " sent=" + c.delivered() + " dropped=" + c.dropped());
+    otel.close();
     Sync.awaitQuietly(vertx.close(), Duration.ofSeconds(5));
     System.exit(0);
   }

@@ -1,6 +1,7 @@
 package dev.beacon.benchmarks;
 
 import io.opentelemetry.api.logs.Logger;
+import io.opentelemetry.exporter.otlp.http.logs.OtlpHttpLogRecordExporter;
 import io.opentelemetry.api.logs.Severity;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.logs.SdkLoggerProvider;
@@ -21,6 +22,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * the records of each successful export are counted.
  */
 final class OtelRecorder implements Recorder {
+
+  /** How long flushes must export nothing more before the missing records count as dropped. */
+  private static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
 
   private final SdkLoggerProvider provider;
   private final Logger logger;
@@ -63,6 +67,11 @@ final class OtelRecorder implements Recorder {
     };
   }
 
+  /** The real OTLP/HTTP logs exporter (protobuf, no compression, JDK HttpClient sender), timeout 10 s. */
+  static LogRecordExporter otlp(String url) {
+    return OtlpHttpLogRecordExporter.builder().setEndpoint(url).setTimeout(Duration.ofSeconds(10)).build();
+  }
+
   @Override
   public void record() {
     logger
@@ -85,14 +94,29 @@ final class OtelRecorder implements Recorder {
   public Counts settle(long recorded, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     // forceFlush exports what is queued now; a record emitted before it is either queued (exported
-    // by the flush) or was dropped on a full queue (never counted anywhere but here).
-    provider.forceFlush().join(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS);
-    long exported = exporter.exported.get();
-    while (exporter.inFlight.get() > 0 && System.nanoTime() < deadline) {
-      Sync.sleep(5);
-      exported = exporter.exported.get();
+    // by the flush) or was dropped on a full queue (never counted anywhere but here). A forceFlush
+    // that races the end of the previous one returns at once without flushing (the processor
+    // clears its flush request just after completing it, and on a busy machine its thread can be
+    // descheduled in between), so flush again until flushes have exported nothing more for
+    // IDLE_NANOS: what is still missing then was dropped.
+    long done = exporter.exported.get() + exporter.failed.get();
+    long progressAt = System.nanoTime();
+    while (done < recorded && System.nanoTime() - progressAt < IDLE_NANOS && System.nanoTime() < deadline) {
+      long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+      provider.forceFlush().join(left, TimeUnit.MILLISECONDS);
+      while (exporter.inFlight.get() > 0 && System.nanoTime() < deadline) {
+        Sync.sleep(1);
+      }
+      long now = exporter.exported.get() + exporter.failed.get();
+      if (now != done) {
+        done = now;
+        progressAt = System.nanoTime();
+      } else {
+        Sync.sleep(1);
+      }
     }
-    boolean settled = exporter.inFlight.get() == 0;
+    long exported = exporter.exported.get();
+    boolean settled = exporter.inFlight.get() == 0 && System.nanoTime() <= deadline;
     return new Counts(recorded, exported, recorded - exported, settled);
   }
 

@@ -3,6 +3,7 @@ package dev.beacon.collector;
 import dev.beacon.Profile;
 import dev.beacon.collector.api.QueryRoutes;
 import dev.beacon.collector.config.ConfigRoutes;
+import dev.beacon.collector.dashboard.DashboardRoutes;
 import dev.beacon.collector.ingest.IngestHandler;
 import dev.beacon.collector.ingest.IngestLimits;
 import dev.beacon.collector.ingest.RateLimiter;
@@ -42,7 +43,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <tr><td>{@code GET /health}</td><td>200 {@code {"status":"ok"}} when the store answers and the last
  *       commit did not fail; else 503 {@code {"status":"unavailable","reason":...}}</td></tr>
  *   <tr><td>{@code GET /metrics}</td><td>{@link CollectorMetrics}, Prometheus text</td></tr>
- *   <tr><td>the {@link RouteMount}s</td><td>config, admin and query routes</td></tr>
+ *   <tr><td>the {@link RouteMount}s</td><td>config, admin and query routes; the dashboard ({@code GET /})</td></tr>
  *   <tr><td>anything else</td><td>404 {@code {"error":"not found"}}</td></tr>
  * </table>
  *
@@ -109,7 +110,10 @@ public final class CollectorServer {
     return start(vertx, options, store, clock, defaultMounts(vertx, options, store, clock));
   }
 
-  /** The config/admin routes and the query routes over {@code store}, configured from {@code options}. */
+  /**
+   * The config/admin routes, the query routes over {@code store} and the dashboard ({@code GET /}),
+   * configured from {@code options}.
+   */
   public static List<RouteMount> defaultMounts(Vertx vertx, CollectorOptions options, EventStore store, Clock clock) {
     Map<String, Profile> profiles = options.resolveProfiles();
     ConfigRoutes config = new ConfigRoutes(vertx, store, profiles, options.getAdminToken(), null)
@@ -120,7 +124,14 @@ public final class CollectorServer {
     QueryRoutes query = new QueryRoutes(store, profiles, clock)
         .setPublicMode(options.isPublicMode())
         .setPublicThreshold(options.getPublicThreshold());
-    return List.of(RouteMount.of(config::load, config::mount), RouteMount.of(Future::succeededFuture, query::mount));
+    DashboardRoutes dashboard = new DashboardRoutes(profiles, name -> {
+      var rules = config.rules(name);
+      return rules == null ? null : rules.toJson();
+    }).setPublicMode(options.isPublicMode())
+        .setPublicThreshold(options.getPublicThreshold())
+        .setAdminApi(options.getAdminToken() != null);
+    return List.of(RouteMount.of(config::load, config::mount), RouteMount.of(Future::succeededFuture, query::mount),
+        RouteMount.of(Future::succeededFuture, dashboard::mount));
   }
 
   /**

@@ -16,8 +16,9 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * A local stand-in for the telemetry backend, on 127.0.0.1 only: it serves a config document at
  * {@code GET /config/{version}.json} that points ingestion at itself, accepts ingestion batches at
- * {@code POST /log}, and aggregates what it received per event and status. The demo and the tests
- * use it so that nothing needs the internet.
+ * {@code POST /log}, and aggregates what it received per event and status. The cluster demo uses it
+ * to count what each shipper delivered; the README's demo runs the real collector
+ * ({@code beacon-collector}).
  */
 public final class LocalCollector {
 

@@ -30,18 +30,20 @@ class DemoTest {
   }
 
   @Test
-  void theDemoShowsTheRecordsTheLocalCollectorReceived() {
+  void theDemoShowsWhatTheCollectorStoredAndWhereItsDashboardIs() {
     Result r = demo(Map.of());
 
     assertThat(r.exitCode()).as("%s", r).isZero();
     assertThat(r.stdout())
         .as("%s", r)
-        .contains("records per event and status")
-        .containsPattern("create_run success\\s+\\d+")
-        .containsPattern("create_experiment failure\\s+\\d+")
-        .containsPattern("evaluate success\\s+\\d+")
-        .containsPattern("import_mlflow success\\s+\\d+")
-        .containsPattern("\"session_id\" : \"[0-9a-f]{32}\"");
+        .containsPattern("collector listening on http://127\\.0\\.0\\.1:\\d+ \\(embedded store in ")
+        // the web app: 5 runs, 2 experiments (one failed), 1 evaluate; the plain-Java client: 1 import, 1 run
+        .contains("the collector stored 10 events from 2 sessions today:")
+        .containsPattern("create_run\\s+6 events, failure rate 0%")
+        .containsPattern("create_experiment\\s+2 events, failure rate 50%")
+        .containsPattern("evaluate\\s+1 events, failure rate 0%")
+        .containsPattern("import_mlflow\\s+1 events, failure rate 0%")
+        .containsPattern("dashboard: http://127\\.0\\.0\\.1:\\d+/");
   }
 
   @Test

@@ -23,7 +23,7 @@ class ReadmeSnippetsTest {
   void everyReadmeJavaLineStandsInACompilingExample() throws IOException {
     String readme = Files.readString(Path.of("..", "README.md"));
     String examples;
-    try (Stream<Path> files = Files.walk(Path.of("src", "main", "java"))) {
+    try (Stream<Path> files = Stream.concat(Files.walk(Path.of("src", "main", "java")), Files.walk(Path.of("src", "test", "java")))) {
       examples =
           files.filter(p -> p.toString().endsWith(".java"))
               .map(ReadmeSnippetsTest::read)
@@ -43,7 +43,7 @@ class ReadmeSnippetsTest {
     }
 
     assertThat(blocks).as("java snippets in the README").isGreaterThanOrEqualTo(3);
-    assertThat(missing).as("README lines not found in examples/src/main/java").isEmpty();
+    assertThat(missing).as("README lines not found in examples/src/{main,test}/java").isEmpty();
   }
 
   private static String read(Path p) {

@@ -71,7 +71,9 @@ final class Endpoints implements AutoCloseable {
 
   /** Inline {@code -conf} JSON: the config from this server, plain http to loopback allowed. */
   String conf() {
-    return "{\"sdkVersion\":\"" + VERSION + "\",\"configUrl\":\"" + configBase() + "\",\"allowInsecureLoopback\":true}";
+    // a generous config timeout: a cold JVM's first request on a busy 2-core machine can take seconds
+    return "{\"sdkVersion\":\"" + VERSION + "\",\"configUrl\":\"" + configBase() + "\",\"allowInsecureLoopback\":true,"
+        + "\"configTimeoutMs\":10000}";
   }
 
   List<LoggedRequest> ingestionRequests() {

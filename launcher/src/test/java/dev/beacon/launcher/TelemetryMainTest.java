@@ -121,6 +121,50 @@ class TelemetryMainTest {
     assertThat(fx.wm.getAllServeEvents()).as("requests in debug mode").isEmpty();
   }
 
+  private static final String MYAPP =
+      "{\"name\": \"myapp\", \"sdkName\": \"myapp-java\", \"versionKey\": \"myapp_version\","
+          + " \"optOutVariable\": \"MYAPP_NO_TELEMETRY\", \"configBaseUrl\": null,"
+          + " \"events\": {\"app_started\": {}, \"export\": {\"format\": {\"type\": \"enum\", \"values\": [\"csv\"]}}}}";
+
+  private static String productConf(String profile) {
+    return "{\"sdkVersion\": \"1.4.0\", \"ingestionUrl\": \"https://telemetry.example.com/myapp/ingest\", \"profile\": "
+        + profile + "}";
+  }
+
+  @Test
+  void aProductProfileInTheConfReportsAsThatProduct() {
+    int code = run(CLEAN, "debug", "-conf", productConf(MYAPP), "app_started", "create_run");
+
+    assertThat(code).as("out: %s err: %s", out(), err()).isZero();
+    assertThat(out())
+        .contains("\"source_sdk\" : \"myapp-java\"")
+        .contains("\"myapp_version\" : \"1.4.0\"")
+        .contains("\"event_name\" : \"app_started\"")
+        .doesNotContain("mlflow_version")
+        .contains("create_run: rejected (unknown event)");
+  }
+
+  @Test
+  void aProductProfileFileInTheConfAndItsOptOutVariable(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws java.io.IOException {
+    java.nio.file.Path file = dir.resolve("myapp.json");
+    java.nio.file.Files.writeString(file, MYAPP);
+    String conf = productConf("\"" + file.toString().replace("\\", "\\\\") + "\"");
+
+    assertThat(run(Environment.of(Map.of("MYAPP_NO_TELEMETRY", "1"), Map.of()), "status", "-conf", conf)).isEqualTo(2);
+    assertThat(out()).contains("disabled: MYAPP_NO_TELEMETRY=1");
+    assertThat(run(Environment.of(Map.of("MLFLOW_DISABLE_TELEMETRY", "1"), Map.of()), "status", "-conf", conf))
+        .as("MLflow's variable does not concern this product").isZero();
+  }
+
+  @Test
+  void aBadProductProfileExits64NamingTheKey() {
+    int code = run(CLEAN, "status", "-conf", productConf(MYAPP.replace("\"enum\"", "\"string\"")));
+
+    assertThat(code).isEqualTo(64);
+    assertThat(err()).contains("events.export.format.type must be one of boolean, enum, list, count");
+  }
+
   @Test
   void noArgumentsExits64WithUsage() {
     int code = run(CLEAN);
@@ -157,7 +201,8 @@ class TelemetryMainTest {
     int code = run(CLEAN, "debug", "-conf", conf());
 
     assertThat(code).as("out: %s err: %s", out(), err()).isZero();
-    assertThat(out()).startsWith("# enabled; debug mode: nothing is sent").contains("\"event_name\" : \"create_experiment\"");
+    String first = dev.beacon.Profiles.builtIn("mlflow").catalog().eventNames().iterator().next();
+    assertThat(out()).startsWith("# enabled; debug mode: nothing is sent").contains("\"event_name\" : \"" + first + "\"");
   }
 
   @Test

@@ -51,7 +51,12 @@ final class ClientRuntime {
   /** Starts Vert.x and the shipper on a daemon thread; returns at once. */
   static ClientRuntime boot(TelemetryOptions options, Environment environment, Profile profile) {
     ClientRuntime runtime = new ClientRuntime(options, environment, profile);
-    Thread t = new Thread(runtime::start, "beacon-telemetry-start");
+    Thread t = new Thread(new Runnable() { // not a method reference: a cold JVM's first lambda costs milliseconds
+      @Override
+      public void run() {
+        runtime.start();
+      }
+    }, "beacon-telemetry-start");
     t.setDaemon(true);
     t.start();
     return runtime;
@@ -59,21 +64,7 @@ final class ClientRuntime {
 
   private void start() {
     try {
-      Vertx vertx =
-          Vertx.vertx(
-              new VertxOptions()
-                  .setUseDaemonThread(true)
-                  .setEventLoopPoolSize(1)
-                  .setWorkerPoolSize(1)
-                  .setInternalBlockingPoolSize(1)
-                  // No class-path file resolving: it creates a .vertx cache directory and registers
-                  // a JVM shutdown hook, which fails once the JVM exits (a CLI whose main returned
-                  // before this thread got here) and then no Vertx starts to deliver anything.
-                  .setFileSystemOptions(new FileSystemOptions().setClassPathResolvingEnabled(false).setFileCachingEnabled(false)));
-      TelemetryVerticle verticle = new TelemetryVerticle(options, environment);
-      Future<String> deployed = vertx.deployVerticle(verticle);
-      Telemetry telemetry = Telemetry.create(vertx, options, environment, deployed);
-      parts = new Parts(vertx, verticle, telemetry, deployed);
+      parts = Boot.start(options, environment);
       drainEarly();
       started.complete(parts);
     } catch (Throwable e) {
@@ -173,11 +164,39 @@ final class ClientRuntime {
     earlyOff.add(discardEarly());
   }
 
-  /** Closes the shipper within {@code timeoutMs} and then the Vertx. */
+  /** Closes the shipper within {@code timeoutMs}. */
   Future<CloseReport> close(Parts p, long timeoutMs) {
-    Promise<CloseReport> report = Promise.promise();
-    p.verticle().close(timeoutMs).onComplete(report);
-    return report.future();
+    return Boot.close(p, timeoutMs);
+  }
+
+  /**
+   * Everything that touches Vert.x, in a class of its own: loaded by the start thread, so that
+   * {@code TelemetryClient.start}'s caller never opens the Vert.x jar nor verifies code that uses it.
+   */
+  private static final class Boot {
+    static Parts start(TelemetryOptions options, Environment environment) {
+      Vertx vertx =
+          Vertx.vertx(
+              new VertxOptions()
+                  .setUseDaemonThread(true)
+                  .setEventLoopPoolSize(1)
+                  .setWorkerPoolSize(1)
+                  .setInternalBlockingPoolSize(1)
+                  // No class-path file resolving: it creates a .vertx cache directory and registers
+                  // a JVM shutdown hook, which fails once the JVM exits (a CLI whose main returned
+                  // before this thread got here) and then no Vertx starts to deliver anything.
+                  .setFileSystemOptions(new FileSystemOptions().setClassPathResolvingEnabled(false).setFileCachingEnabled(false)));
+      TelemetryVerticle verticle = new TelemetryVerticle(options, environment);
+      Future<String> deployed = vertx.deployVerticle(verticle);
+      Telemetry telemetry = Telemetry.create(vertx, options, environment, deployed);
+      return new Parts(vertx, verticle, telemetry, deployed);
+    }
+
+    static Future<CloseReport> close(Parts p, long timeoutMs) {
+      Promise<CloseReport> report = Promise.promise();
+      p.verticle().close(timeoutMs).onComplete(report);
+      return report.future();
+    }
   }
 
   /** The decision once started, or why it could not start. */

@@ -23,25 +23,17 @@ import java.util.function.Supplier;
  *
  * <p><b>Cost.</b> When telemetry is off (opt-out variable, {@code DO_NOT_TRACK}, CI, {@link
  * #disable()}, or the shipper switched itself off), {@code record} and {@code track} cost one
- * volatile read: no allocation, no bus message. When on, a record re-reads the two opt-out system
- * properties (the live switch) and stamps the event; then, on an event loop of this Vertx, the
- * event goes into an array only that event loop touches and that loop hands it off (at the end of
- * the turn after a quiet spell, else at most once per {@code handOffDelayMs}, or at once when
- * 1,024 events, or {@code capacity} if smaller, are waiting); on any other thread, into a
- * lock-free buffer bounded by {@code capacity}, handed off by this handle's event loop with the
- * same pacing. Each hand-off is one bus message.
+ * volatile read. When on, a record re-reads the two opt-out system properties (the live switch),
+ * stamps the event and hands it to a buffer: on an event loop of this Vertx, an array only that
+ * loop touches; on any other thread, a lock-free buffer bounded by {@code capacity}. Each buffer
+ * hands off one bus message at a time: after a quiet spell at the end of the turn, under a stream
+ * at most once per {@code handOffDelayMs}. While the shipper of this Vertx says its queue is full,
+ * a record is counted as {@code queue_full} here and nothing is handed off.
  *
- * <p>While the {@link TelemetryVerticle} of this Vertx says its queue is full (its endpoint is down
- * or slow), a record is counted as {@code queue_full} here, as the shipper would have on arrival,
- * and nothing is handed off, until it says it has room again.
+ * <p>The caller never waits and never sees an exception. A {@link TelemetryVerticle} that closes
+ * has the handles of its Vertx hand off what they hold first.
  *
- * <p>The caller never waits and never sees an exception. Hand-offs do not depend on the verticle
- * that recorded or created the handle staying deployed, and a {@link TelemetryVerticle} that
- * closes first has the handles of its Vertx hand off what they hold, so nothing recorded before
- * close is left behind.
- *
- * <p>Thread-safe: record from any thread. {@link #of(Vertx)} returns one shared handle per Vertx and
- * address.
+ * <p>Thread-safe. {@link #of(Vertx)} returns one shared handle per Vertx and address.
  */
 public final class Telemetry {
 

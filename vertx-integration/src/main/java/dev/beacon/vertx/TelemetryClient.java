@@ -11,12 +11,14 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 /**
  * Beacon for a plain Java program (CLI, SDK, batch job) with no Vert.x of its own.
@@ -42,19 +44,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class TelemetryClient implements AutoCloseable {
 
-  /** Code whose outcome and duration {@link #track} records; it may throw. */
-  @FunctionalInterface
-  public interface Operation<T, E extends Exception> {
-    /** Runs the operation. */
-    T run() throws E;
-  }
-
-  /** Code without a result, for {@link #trackVoid}; it may throw. */
-  @FunctionalInterface
-  public interface VoidOperation<E extends Exception> {
-    /** Runs the operation. */
-    void run() throws E;
-  }
+  /** What of the close budget is kept for the shipper's report to come back, in milliseconds. */
+  private static final long CLOSE_REPORT_MARGIN_MS = 30;
 
   private static volatile TelemetryClient current;
 
@@ -77,7 +68,12 @@ public final class TelemetryClient implements AutoCloseable {
     this.options = options;
     this.decision = Decision.ENABLED;
     this.runtime = ClientRuntime.boot(options, environment, profile);
-    this.shutdownHook = new Thread(this::closeQuietly, "beacon-telemetry-shutdown");
+    this.shutdownHook = new Thread(new Runnable() { // not a method reference: see ClientRuntime.boot
+      @Override
+      public void run() {
+        closeQuietly();
+      }
+    }, "beacon-telemetry-shutdown");
     Runtime.getRuntime().addShutdownHook(shutdownHook);
   }
 
@@ -149,6 +145,8 @@ public final class TelemetryClient implements AutoCloseable {
           Decision.disabled(Decision.Cause.DISABLED_BY_CALLER, "the client is closed"));
     }
     return runtime.started()
+        // the shipper answers once it runs: before that, the handle would find nobody listening
+        .thenCompose(p -> p.deployed().toCompletionStage().handle((id, failure) -> p))
         .thenCompose(p -> p.telemetry().status().toCompletionStage())
         .exceptionally(runtime::failure);
   }
@@ -197,16 +195,40 @@ public final class TelemetryClient implements AutoCloseable {
 
   /**
    * Runs {@code operation}, records its outcome and duration, and returns its result, or rethrows
-   * its exception unchanged. In Kotlin, {@code val n: Int = client.track("export", null) { 42 }}
-   * and in Groovy a closure both pick this method.
+   * its exception unchanged. The shapes follow Micrometer's {@code Timer} ({@code record(Supplier)},
+   * {@code recordCallable(Callable)}, {@code record(Runnable)}): one functional type per name, so
+   * that a Kotlin trailing lambda ({@code val n: Int = client.track("export", null) { 42 }}) or a
+   * Groovy closure resolves to this method; code that throws checked exceptions uses {@link
+   * #trackCallable}.
    */
-  public <T, E extends Exception> T track(String name, Map<String, ?> params, Operation<T, E> operation) throws E {
+  public <T> T track(String name, Map<String, ?> params, Supplier<T> operation) {
     if (!isEnabled()) {
-      return operation.run();
+      return operation.get();
     }
     long t0 = System.nanoTime();
     try {
-      T result = operation.run();
+      T result = operation.get();
+      record(name, Status.SUCCESS, Telemetry.elapsedMs(t0), params);
+      return result;
+    } catch (Throwable e) { // also what Kotlin or Groovy code throws that Java would call checked
+      record(name, Status.FAILURE, Telemetry.elapsedMs(t0), params);
+      throw e; // precise rethrow: the same exception, nothing wrapped
+    }
+  }
+
+  /** {@link #track(String, Map, Supplier)} without params. */
+  public <T> T track(String name, Supplier<T> operation) {
+    return track(name, null, operation);
+  }
+
+  /** {@link #track(String, Map, Supplier)} for code that throws checked exceptions: they pass through unchanged. */
+  public <T> T trackCallable(String name, Map<String, ?> params, Callable<T> operation) throws Exception {
+    if (!isEnabled()) {
+      return operation.call();
+    }
+    long t0 = System.nanoTime();
+    try {
+      T result = operation.call();
       record(name, Status.SUCCESS, Telemetry.elapsedMs(t0), params);
       return result;
     } catch (Exception | Error e) {
@@ -215,13 +237,8 @@ public final class TelemetryClient implements AutoCloseable {
     }
   }
 
-  /** {@link #track(String, Map, Operation)} without params. */
-  public <T, E extends Exception> T track(String name, Operation<T, E> operation) throws E {
-    return track(name, null, operation);
-  }
-
   /** Runs {@code operation} (no result), records its outcome and duration; its exception is rethrown unchanged. */
-  public <E extends Exception> void trackVoid(String name, Map<String, ?> params, VoidOperation<E> operation) throws E {
+  public void trackVoid(String name, Map<String, ?> params, Runnable operation) {
     track(name, params, () -> {
       operation.run();
       return null;
@@ -330,12 +347,13 @@ public final class TelemetryClient implements AutoCloseable {
     if (p != null) {
       // The shipper must run before it can be closed (the deployment reads the installation id first).
       block(p.deployed(), deadline);
-      // Hand-offs still in the handle's buffer go first (a quarter of the budget at most), then the
-      // shipper closes with whatever is left of it.
-      long handOffDeadline = Math.min(deadline, start + TimeUnit.MILLISECONDS.toNanos(budget / 4));
-      block(waitHandedOff(p, handOffDeadline), handOffDeadline);
-      long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
-      report = block(runtime.close(p, left), deadline + TimeUnit.MILLISECONDS.toNanos(100));
+      // Everything the handle handed off reaches the shipper first (a hand-off on the bus is in
+      // neither count for that moment): its close would otherwise finish before they arrive.
+      block(waitHandedOff(p, deadline), deadline);
+      // The shipper's deadline comes a little before ours, so that its report (cancelling what is
+      // still on the wire) reaches this thread within the budget.
+      long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()) - CLOSE_REPORT_MARGIN_MS);
+      report = block(runtime.close(p, left), deadline);
       // Wait (briefly) for the Vertx to stop, so that no thread or socket outlives close(); at exit
       // the JVM stops its daemon threads anyway.
       Future<Void> stopped = p.vertx().close();

@@ -1,5 +1,14 @@
 package dev.beacon.vertx;
 
+import static dev.beacon.vertx.OptionChecks.atMostOneDay;
+import static dev.beacon.vertx.OptionChecks.bool;
+import static dev.beacon.vertx.OptionChecks.integer;
+import static dev.beacon.vertx.OptionChecks.longValue;
+import static dev.beacon.vertx.OptionChecks.notNegative;
+import static dev.beacon.vertx.OptionChecks.positive;
+import static dev.beacon.vertx.OptionChecks.string;
+import static dev.beacon.vertx.OptionChecks.wrongType;
+
 import dev.beacon.Profile;
 import dev.beacon.Profiles;
 import dev.beacon.RemoteConfig;
@@ -296,24 +305,6 @@ public final class TelemetryOptions {
     }
   }
 
-  private static void positive(String key, long v) {
-    if (v <= 0) {
-      throw new IllegalArgumentException(key + " must be positive, but was " + v);
-    }
-  }
-
-  private static void atMostOneDay(String key, long v) {
-    if (v > 86_400_000L) {
-      throw new IllegalArgumentException(key + " must be at most one day (86400000 ms), but was " + v);
-    }
-  }
-
-  private static void notNegative(String key, long v) {
-    if (v < 0) {
-      throw new IllegalArgumentException(key + " must not be negative, but was " + v);
-    }
-  }
-
   private void setProfileValue(Object v) {
     if (v instanceof JsonObject doc) {
       setProfile(Profile.fromJson(doc.encode(), "inline profile"));
@@ -329,41 +320,6 @@ public final class TelemetryOptions {
   @SuppressWarnings("unchecked")
   private static Map<String, Object> castMap(Map<?, ?> map) {
     return (Map<String, Object>) map;
-  }
-
-  private static String string(String key, Object v) {
-    if (v == null || v instanceof String) {
-      return (String) v;
-    }
-    throw wrongType(key, "a string", v);
-  }
-
-  private static int integer(String key, Object v) {
-    long l = longValue(key, v);
-    if (l < Integer.MIN_VALUE || l > Integer.MAX_VALUE) {
-      throw new IllegalArgumentException(key + " is out of range: " + v);
-    }
-    return (int) l;
-  }
-
-  private static long longValue(String key, Object v) {
-    if (v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte) {
-      return ((Number) v).longValue();
-    }
-    throw wrongType(key, "a whole number", v);
-  }
-
-  private static boolean bool(String key, Object v) {
-    if (v instanceof Boolean b) {
-      return b;
-    }
-    throw wrongType(key, "a boolean", v);
-  }
-
-  private static IllegalArgumentException wrongType(String key, String expected, Object v) {
-    return new IllegalArgumentException(
-        "telemetry option '" + key + "' must be " + expected + ", but was "
-            + (v == null ? "null" : v.getClass().getSimpleName() + " " + v));
   }
 
   // --- accessors (Vert.x style: getX / fluent setX) ---

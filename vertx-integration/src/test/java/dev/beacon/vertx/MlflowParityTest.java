@@ -100,6 +100,17 @@ class MlflowParityTest {
   }
 
   @Test
+  void configAndIngestionRequestsCarryBeaconsUserAgent() {
+    shipOne(ShipperFixture.CLEAN_ENV);
+    String expected = "beacon/" + dev.beacon.Beacon.VERSION + " (mlflow-java " + ShipperFixture.VERSION + "; Java "
+        + dev.beacon.ClientInfo.javaVersion(Runtime.version()) + ")";
+    var config = fx.wm.findAll(com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor(
+        com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo("/config/" + ShipperFixture.VERSION + ".json")));
+    assertThat(config).isNotEmpty().allSatisfy(r -> assertThat(r.getHeader("User-Agent")).isEqualTo(expected));
+    assertThat(fx.ingestionRequests()).isNotEmpty().allSatisfy(r -> assertThat(r.getHeader("User-Agent")).isEqualTo(expected));
+  }
+
+  @Test
   void statusSaysWhenNoShipperListens() {
     Telemetry lonely = Telemetry.create(fx.vertx, fx.options().setAddress("nobody.here"), ShipperFixture.CLEAN_ENV);
     lonely.record("create_run");

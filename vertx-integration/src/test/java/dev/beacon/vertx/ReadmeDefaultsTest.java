@@ -12,7 +12,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** The README's defaults table and the DEFAULT_* constants cannot drift apart. */
+/** The options page's defaults table (docs/options.md) and the DEFAULT_* constants cannot drift apart. */
 class ReadmeDefaultsTest {
 
   private static final String SECTION = "## The shipping verticle: options and defaults";
@@ -20,7 +20,7 @@ class ReadmeDefaultsTest {
 
   @Test
   void readmeDefaultsTableMatchesTheOptionDefaults() throws IOException {
-    String readme = Files.readString(Path.of("..", "README.md"));
+    String readme = Files.readString(Path.of("..", "docs", "options.md"));
     int start = readme.indexOf(SECTION);
     assertThat(start).as("README has the section '%s'", SECTION).isNotNegative();
     int end = readme.indexOf("\n## ", start + SECTION.length());

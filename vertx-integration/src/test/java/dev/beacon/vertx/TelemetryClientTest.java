@@ -124,7 +124,7 @@ class TelemetryClientTest {
     client.record("create_run", Map.of("imports", List.of("smile")));
     assertThat(client.track("create_experiment", null, () -> "exp-1")).isEqualTo("exp-1");
     IOException checked = new IOException("registry down");
-    assertThatThrownBy(() -> client.track("create_registered_model", null, () -> {
+    assertThatThrownBy(() -> client.trackCallable("create_registered_model", null, () -> {
           throw checked;
         }))
         .isSameAs(checked);

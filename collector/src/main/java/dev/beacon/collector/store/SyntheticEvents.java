@@ -137,6 +137,41 @@ public final class SyntheticEvents {
     return next((int) Math.min(Integer.MAX_VALUE, remaining()));
   }
 
+  /**
+   * Writes every remaining event to {@code store} in batches of {@code batchSize}, generating the
+   * next batch while the previous one is written, and waits for each write (at most {@code
+   * timeout} each). Blocks: call it from a main or test thread, never an event loop.
+   *
+   * @return the events the store inserted (duplicates, if any, not counted)
+   * @throws IllegalStateException when a write fails or times out
+   */
+  public long fill(EventStore store, int batchSize, Duration timeout) {
+    if (batchSize < 1) {
+      throw new IllegalArgumentException("batchSize must be positive, but was " + batchSize);
+    }
+    long inserted = 0;
+    io.vertx.core.Future<WriteResult> pending = null;
+    while (hasNext() || pending != null) {
+      List<StoredEvent> batch = hasNext() ? next(batchSize) : null;
+      if (pending != null) {
+        inserted += awaitWrite(pending, timeout).inserted();
+      }
+      pending = batch == null ? null : store.write(batch);
+    }
+    return inserted;
+  }
+
+  private static WriteResult awaitWrite(io.vertx.core.Future<WriteResult> f, Duration timeout) {
+    try {
+      return f.toCompletionStage().toCompletableFuture().get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while filling the store", e);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("a write failed while filling the store", e);
+    }
+  }
+
   /** The next event. */
   public StoredEvent next() {
     if (!hasNext()) {

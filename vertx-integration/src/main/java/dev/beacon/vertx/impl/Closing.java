@@ -39,7 +39,7 @@ final class Closing {
     if (delivery != null) {
       delivery.cancelWake();
     }
-    if (shipper.phase() instanceof Shipper.Off) {
+    if (shipper.phase() instanceof Phase.Off) {
       finish(false);
       return;
     }
@@ -69,11 +69,11 @@ final class Closing {
     if (done() || collecting) {
       return;
     }
-    Shipper.Phase phase = shipper.phase();
-    if (phase instanceof Shipper.Fetching) {
+    Phase phase = shipper.phase();
+    if (phase instanceof Phase.Fetching) {
       return; // the config answer (or the deadline) moves us on
     }
-    if (!(phase instanceof Shipper.Active active)) {
+    if (!(phase instanceof Phase.Active active)) {
       shipper.dropQueue(DropReason.DISABLED);
       finish(false);
       return;

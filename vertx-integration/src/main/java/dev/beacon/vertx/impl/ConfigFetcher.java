@@ -5,17 +5,17 @@ import dev.beacon.Profile;
 import dev.beacon.RemoteConfig;
 import io.netty.handler.timeout.TimeoutException;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.client.WebClient;
-import io.vertx.ext.web.codec.BodyCodec;
 import java.net.ConnectException;
+import java.util.concurrent.CancellationException;
 
 /**
- * The one remote-config request: a GET with a hard deadline, redirects not followed, the body read
- * only up to {@link RemoteConfig#DEFAULT_MAX_BYTES}. Any failure becomes a "disabled" verdict with
- * its reason; the returned future never fails.
+ * The one remote-config request: a GET through a {@link BoundedExchange} (a hard deadline,
+ * redirects not followed, the body read only up to {@link RemoteConfig#DEFAULT_MAX_BYTES}, the
+ * connection closed at once on a body past it or at the deadline). Any failure becomes a
+ * "disabled" verdict with its reason; the returned future never fails.
  */
 public final class ConfigFetcher {
 
@@ -36,49 +36,49 @@ public final class ConfigFetcher {
       String platform,
       boolean allowInsecureLoopback,
       double rolloutDraw) {
-    CappedSink sink = new CappedSink(RemoteConfig.DEFAULT_MAX_BYTES);
-    Promise<HttpResponse<Void>> answer = Promise.promise();
-    long deadline =
-        vertx.setTimer(
-            timeoutMs,
-            id -> answer.tryFail(new java.util.concurrent.TimeoutException("no answer within " + timeoutMs + " ms")));
-    client
-        .getAbs(url)
-        .followRedirects(false)
-        .connectTimeout(connectTimeoutMs)
-        .timeout(timeoutMs)
-        .as(BodyCodec.pipe(sink))
-        .send()
-        .onComplete(
-            ar -> {
-              vertx.cancelTimer(deadline);
-              if (ar.succeeded()) {
-                answer.tryComplete(ar.result());
-              } else {
-                answer.tryFail(ar.cause());
-              }
-            });
-    return answer
-        .future()
-        .map(response -> evaluate(response, sink, profile, platform, allowInsecureLoopback, rolloutDraw))
-        .otherwise(failure -> unavailable(sink.overflowed()
-            ? "body larger than " + RemoteConfig.DEFAULT_MAX_BYTES + " bytes"
-            : describe(failure)));
+    return fetch(vertx, client, url, timeoutMs, connectTimeoutMs, profile, platform, allowInsecureLoopback, rolloutDraw, null);
   }
 
-  private static RemoteConfig.Verdict evaluate(
-      HttpResponse<Void> response,
-      CappedSink sink,
+  /**
+   * Fetches and evaluates the config at {@code url}, sending {@code userAgent} (when not null) as
+   * the {@code User-Agent}: a CDN in front of a config host may refuse requests without one.
+   *
+   * @param rolloutDraw this session's draw in {@code [0, 100)}
+   */
+  public static Future<RemoteConfig.Verdict> fetch(
+      Vertx vertx,
+      WebClient client,
+      String url,
+      long timeoutMs,
+      long connectTimeoutMs,
       Profile profile,
       String platform,
       boolean allowInsecureLoopback,
-      double draw) {
-    int status = response.statusCode();
+      double rolloutDraw,
+      String userAgent) {
+    BoundedExchange exchange =
+        BoundedExchange.start(
+            vertx,
+            client,
+            HttpMethod.GET,
+            url,
+            userAgent == null ? null : io.vertx.core.MultiMap.caseInsensitiveMultiMap().set("User-Agent", userAgent),
+            null,
+            new BoundedExchange.Limits(connectTimeoutMs, timeoutMs, RemoteConfig.DEFAULT_MAX_BYTES, BoundedExchange.Body.READ));
+    return exchange
+        .answer()
+        .map(answer -> evaluate(answer, profile, platform, allowInsecureLoopback, rolloutDraw))
+        .otherwise(failure -> unavailable(describe(failure)));
+  }
+
+  private static RemoteConfig.Verdict evaluate(
+      BoundedExchange.Answer answer, Profile profile, String platform, boolean allowInsecureLoopback, double draw) {
+    int status = answer.status();
     if (status != 200) {
       return unavailable(
           status >= 300 && status < 400 ? "redirect HTTP " + status + ", not followed" : "HTTP " + status);
     }
-    return RemoteConfig.evaluate(sink.body().getBytes(), profile, platform, allowInsecureLoopback, draw);
+    return RemoteConfig.evaluate(answer.body().getBytes(), profile, platform, allowInsecureLoopback, draw);
   }
 
   private static RemoteConfig.Verdict unavailable(String why) {
@@ -95,6 +95,12 @@ public final class ConfigFetcher {
     }
     if (failure instanceof ConnectException) {
       return "connection refused";
+    }
+    if (failure instanceof BoundedExchange.BodyTooLargeException) {
+      return failure.getMessage(); // "body larger than N bytes"
+    }
+    if (failure instanceof CancellationException) {
+      return "cancelled";
     }
     if (failure == null) {
       return "no answer";

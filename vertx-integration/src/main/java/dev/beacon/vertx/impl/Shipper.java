@@ -39,21 +39,6 @@ public final class Shipper implements Delivery.Host {
 
   private static final System.Logger LOG = System.getLogger("dev.beacon.vertx.TelemetryVerticle");
 
-  /** The shipper's life. */
-  sealed interface Phase {}
-
-  record Off() implements Phase {}
-
-  record Idle() implements Phase {}
-
-  record Fetching() implements Phase {}
-
-  record Active(Delivery delivery, Set<String> disabledEvents) implements Phase {}
-
-  /** Switched off at run time; {@code lingering} is the send loop whose last attempt may still answer. */
-  record Disabled(Delivery lingering) implements Phase {}
-
-  record Closed() implements Phase {}
 
   private final Limits limits;
   private final Catalog catalog;
@@ -85,7 +70,7 @@ public final class Shipper implements Delivery.Host {
     this.encoder = encoder;
     this.parts = parts;
     this.decision = consent;
-    this.phase = consent.enabled() ? new Idle() : new Off();
+    this.phase = consent.enabled() ? new Phase.Idle() : new Phase.Off();
   }
 
   /** A shipper that is on, waiting for its first event. */
@@ -104,7 +89,7 @@ public final class Shipper implements Delivery.Host {
   public void onMessage(Object body) {
     // The live opt-out (system properties) is read once per message: a hand-off's events were
     // recorded together, and a handle re-read it for each of them already.
-    if ((phase instanceof Idle || phase instanceof Fetching || phase instanceof Active) && closing == null) {
+    if ((phase instanceof Phase.Idle || phase instanceof Phase.Fetching || phase instanceof Phase.Active) && closing == null) {
       Decision live = parts.liveOptOut().get();
       if (live != null) {
         disable(live);
@@ -134,11 +119,11 @@ public final class Shipper implements Delivery.Host {
       drop(DropReason.INVALID, 1);
       return;
     }
-    if (phase instanceof Closed || (closing != null && closing.done())) {
+    if (phase instanceof Phase.Closed || (closing != null && closing.done())) {
       drop(DropReason.SHUTDOWN, 1);
       return;
     }
-    if (phase instanceof Disabled || phase instanceof Off) {
+    if (phase instanceof Phase.Disabled || phase instanceof Phase.Off) {
       drop(DropReason.DISABLED, 1);
       return;
     }
@@ -157,7 +142,7 @@ public final class Shipper implements Delivery.Host {
       return;
     }
     stats.guarded(v.stripped(), v.coerced());
-    if (phase instanceof Active a && a.disabledEvents().contains(v.eventName())) {
+    if (phase instanceof Phase.Active a && a.disabledEvents().contains(v.eventName())) {
       drop(DropReason.DISABLED, 1);
       return;
     }
@@ -165,15 +150,15 @@ public final class Shipper implements Delivery.Host {
     if (closing != null) {
       // A hand-off that was on its way when close began: sent with the rest. The first event of
       // a shipper that had none still needs the config.
-      if (phase instanceof Idle) {
+      if (phase instanceof Phase.Idle) {
         fetchConfig();
       }
       closing.step();
       return;
     }
-    if (phase instanceof Idle) {
+    if (phase instanceof Phase.Idle) {
       fetchConfig();
-    } else if (phase instanceof Active a) {
+    } else if (phase instanceof Phase.Active a) {
       a.delivery().offered();
     } // Fetching: held until the config answers
   }
@@ -181,12 +166,12 @@ public final class Shipper implements Delivery.Host {
   // ---------------------------------------------------------------- config and switching off
 
   private void fetchConfig() {
-    phase = new Fetching();
+    phase = new Phase.Fetching();
     parts.config().get().onSuccess(this::onConfig);
   }
 
   private void onConfig(RemoteConfig.Verdict verdict) {
-    if (!(phase instanceof Fetching)) {
+    if (!(phase instanceof Phase.Fetching)) {
       return;
     }
     if (!verdict.enabled()) {
@@ -201,7 +186,7 @@ public final class Shipper implements Delivery.Host {
         new Delivery(
             limits.delivery(), parts.timers(), queue, stats, encoder, parts.random(), parts.senders().apply(url),
             parts.breakers().apply(this::onHalfOpen), this);
-    phase = new Active(delivery, eventsOff);
+    phase = new Phase.Active(delivery, eventsOff);
     if (!eventsOff.isEmpty()) {
       int before = queue.size();
       queue.removeIf(e -> eventsOff.contains(e.name()));
@@ -219,19 +204,19 @@ public final class Shipper implements Delivery.Host {
   }
 
   private void onHalfOpen() {
-    if (closing == null && phase instanceof Active a) {
+    if (closing == null && phase instanceof Phase.Active a) {
       a.delivery().sendNext();
     }
   }
 
   /** Switches off for the rest of this client; what is held is dropped as {@code disabled}. */
   void disable(Decision why) {
-    if (phase instanceof Disabled || phase instanceof Closed || phase instanceof Off) {
+    if (phase instanceof Phase.Disabled || phase instanceof Phase.Closed || phase instanceof Phase.Off) {
       return;
     }
     decision = why;
-    Delivery delivery = phase instanceof Active a ? a.delivery() : null;
-    phase = new Disabled(delivery);
+    Delivery delivery = phase instanceof Phase.Active a ? a.delivery() : null;
+    phase = new Phase.Disabled(delivery);
     // Tell the publishers, so that their record() goes back to a volatile read and nothing more.
     parts.signals().disabled(why);
     dropQueue(DropReason.DISABLED);
@@ -260,7 +245,7 @@ public final class Shipper implements Delivery.Host {
   public void afterSettle() {
     if (closing != null) {
       closing.step();
-    } else if (phase instanceof Active a) {
+    } else if (phase instanceof Phase.Active a) {
       if (queue.size() >= limits.delivery().batchSize() || !flushWaiters.isEmpty()) {
         a.delivery().sendNext();
       } else {
@@ -308,7 +293,7 @@ public final class Shipper implements Delivery.Host {
 
   @Override
   public boolean active() {
-    return phase instanceof Active;
+    return phase instanceof Phase.Active;
   }
 
   // ---------------------------------------------------------------- flush, stats, close
@@ -316,7 +301,7 @@ public final class Shipper implements Delivery.Host {
   /** Sends everything held now; completes when nothing is held, or sending cannot progress. */
   public void flush(Promise<Stats> waiter) {
     flushWaiters.add(waiter);
-    if (phase instanceof Active a) {
+    if (phase instanceof Phase.Active a) {
       a.delivery().sendNext();
     }
     completeFlushWaitersIfSettled();
@@ -327,7 +312,7 @@ public final class Shipper implements Delivery.Host {
       return;
     }
     boolean settled =
-        phase instanceof Fetching ? false : !(phase instanceof Active a) || a.delivery().flushSettled();
+        phase instanceof Phase.Fetching ? false : !(phase instanceof Phase.Active a) || a.delivery().flushSettled();
     if (settled) {
       Stats s = snapshot();
       List<Promise<Stats>> waiters = new ArrayList<>(flushWaiters);
@@ -387,7 +372,7 @@ public final class Shipper implements Delivery.Host {
 
   /** The send loop, active or lingering after a switch-off; null before activation. */
   Delivery delivery() {
-    return phase instanceof Active a ? a.delivery() : phase instanceof Disabled d ? d.lingering() : null;
+    return phase instanceof Phase.Active a ? a.delivery() : phase instanceof Phase.Disabled d ? d.lingering() : null;
   }
 
   void dropQueue(DropReason reason) {
@@ -405,7 +390,7 @@ public final class Shipper implements Delivery.Host {
     }
     dropQueue(DropReason.SHUTDOWN);
     parts.release().run();
-    phase = new Closed();
+    phase = new Phase.Closed();
     signalFullness(); // a shipper that closed full must not leave the handles dropping
     Stats finalStats = snapshot();
     completeFlushWaitersIfSettled();
@@ -420,7 +405,7 @@ public final class Shipper implements Delivery.Host {
    * hand-off, a bus message or a wake-up of this shipper.
    */
   private void signalFullness() {
-    boolean full = !(phase instanceof Closed) && held() >= limits.capacity();
+    boolean full = !(phase instanceof Phase.Closed) && held() >= limits.capacity();
     if (full != announcedFull) {
       announcedFull = full;
       parts.signals().fullness(full);

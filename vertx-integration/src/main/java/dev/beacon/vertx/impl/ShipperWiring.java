@@ -18,6 +18,7 @@ import io.vertx.ext.web.client.WebClient;
 import java.net.URI;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 
@@ -139,9 +140,9 @@ public final class ShipperWiring {
         () -> config(vertx, o, profile, debug, info, resources, random),
         (URI url) -> debug
             ? new DebugSender(System.err)
-            : new HttpSender(
-                resources.client(vertx, o), url, timers, o.getConnectTimeoutMs(), o.getRequestTimeoutMs(),
-                o.getRetryAfterCapMs(), Clock.systemUTC()),
+            : new IngestionSender(
+                vertx, resources.client(vertx, o), url, o.getConnectTimeoutMs(), o.getRequestTimeoutMs(),
+                o.getRetryAfterCapMs(), Clock.systemUTC(), Map.of("User-Agent", info.userAgent())),
         onHalfOpen -> Breaker.vertx(vertx, context, o.getBreakerMaxFailures(), o.getBreakerWindowMs(), o.getBreakerResetMs(), onHalfOpen),
         () -> HandleRegistry.handOffAll(vertx, address),
         () -> environment.liveOptOut(profile),
@@ -168,6 +169,7 @@ public final class ShipperWiring {
         profile,
         info.platform(),
         o.isAllowInsecureLoopback(),
-        random.nextDouble() * 100);
+        random.nextDouble() * 100,
+        info.userAgent());
   }
 }

@@ -12,7 +12,6 @@ import dev.beacon.Stats;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.util.Set;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /** Close: hand-offs first, then what is held, no retries, within the deadline; once. */
@@ -297,11 +296,6 @@ class ShipperCloseTest {
     assertThat(rig.releases).isEqualTo(1);
   }
 
-  @Disabled(
-      "bug: events that the handles hand off while an idle shipper (no event yet) closes are queued by intake() but"
-          + " never fetch the config (intake returns into closing.step() before fetchConfig()), and Closing.step()"
-          + " then drops them as 'disabled' because the phase is Idle, not Active: a program that records and closes"
-          + " before its first hand-off reached the shipper loses those events under a false reason")
   @Test
   void eventsHandedOffWhileAnIdleShipperClosesAreSent() {
     ShipperRig rig = new ShipperRig(k -> k.batchSize = 100);
@@ -316,11 +310,6 @@ class ShipperCloseTest {
     assertThat(closing.result().sentAtClose()).isEqualTo(2);
   }
 
-  @Disabled(
-      "bug: with a sender whose future is already complete (DebugSender in debug mode), Closing.step() runs"
-          + " sendNext(), the answer settles synchronously and the nested step() finishes the close; the outer step()"
-          + " then sees nothing sending and an empty queue and calls finish() again, so Shipper.finish() runs twice:"
-          + " release, sender.close() and breaker.close() each run twice")
   @Test
   void closeWithASenderThatAnswersAtOnceFinishesOnce() {
     ShipperRig rig = new ShipperRig(k -> k.batchSize = 100);

@@ -10,7 +10,6 @@ import dev.beacon.Stats;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.util.Set;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /** Flush: sends what is held now; completes when settled, or when sending cannot progress. */
@@ -113,12 +112,6 @@ class ShipperFlushTest {
     assertThat(flushed.result().pending()).isEqualTo(1);
   }
 
-  @Disabled(
-      "bug: Delivery.flushSettled() completes a flush during a pause only when nothing is in flight, but a Retry-After"
-          + " pause always comes with the batch waiting for its retry (Backoff) until the pause ends, so the"
-          + " 'paused()' branch never applies and flush() waits out the whole pause (up to the 60 s cap), against"
-          + " TelemetryVerticle.flush's contract ('completes ... when sending cannot progress (breaker open,"
-          + " Retry-After pause ...)')")
   @Test
   void flushWaitsForABatchsRetryThroughItsRetryAfterPause() {
     ShipperRig rig = new ShipperRig(k -> k.batchSize = 100);

@@ -17,7 +17,6 @@ import java.util.AbstractMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /** What happens to each event on arrival: counted once, held, checked, dropped under one reason. */
@@ -172,10 +171,6 @@ class ShipperIntakeTest {
     assertThat(rig.signals.fullness).containsExactly(true, false);
   }
 
-  @Disabled(
-      "bug: Shipper.activate drops the config's disable_events from the queue without signalFullness(); when that"
-          + " empties a full queue nothing else ever runs (no batch, no timer), so the handles are left told 'full'"
-          + " and drop every later event at the caller's side as queue_full")
   @Test
   void roomMadeByTheConfigsDisabledEventsIsAnnounced() {
     ShipperRig rig = new ShipperRig(k -> {

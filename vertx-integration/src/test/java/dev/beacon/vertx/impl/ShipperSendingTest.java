@@ -9,7 +9,6 @@ import dev.beacon.Stats;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -179,10 +178,6 @@ class ShipperSendingTest {
     assertThat(rig.sender.last().numbers()).containsExactly(2L, 3L);
   }
 
-  @Disabled(
-      "bug: Delivery.onAttempt sets the Retry-After pause only in backOff(); when the answer that carries Retry-After"
-          + " is the batch's last allowed attempt (retries exhausted, or maxRetries = 0) the pause is never set, so the"
-          + " next batch goes out at once although the endpoint asked for 5 s")
   @Test
   void retryAfterOnTheLastAttemptStillPausesTheNextBatch() {
     ShipperRig rig = new ShipperRig(k -> {

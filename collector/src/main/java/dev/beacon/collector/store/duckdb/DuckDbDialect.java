@@ -1,10 +1,8 @@
 package dev.beacon.collector.store.duckdb;
 
-import dev.beacon.collector.store.sql.ParamValues;
 import dev.beacon.collector.store.sql.SqlDialect;
-import java.util.List;
 
-/** DuckDB's SQL for the shared query builder: {@code make_timestamp}, {@code epoch_us}, list functions. */
+/** DuckDB's SQL for the shared query builder: {@code make_timestamp}, {@code epoch_us}, string functions. */
 final class DuckDbDialect implements SqlDialect {
 
   static final DuckDbDialect INSTANCE = new DuckDbDialect();
@@ -22,24 +20,17 @@ final class DuckDbDialect implements SqlDialect {
   }
 
   @Override
-  public String listHasAny(String column, int n) {
-    StringBuilder sb = new StringBuilder("list_has_any(").append(column).append(", [");
-    for (int i = 0; i < n; i++) {
-      sb.append(i == 0 ? "?" : ", ?");
-    }
-    return sb.append("]::VARCHAR[])").toString();
+  public String contains(String column) {
+    return "coalesce(contains(" + column + ", ?), false)";
   }
 
   @Override
-  public String unnestParam(String column) {
-    // the key's elements, stripped of "key<SEP>", or one NULL when there are none
-    return "unnest(coalesce(nullif(list_transform(list_filter(" + column + ", lambda x: starts_with(x, ?)), "
-        + "lambda x: substr(x, length(?) + 1)), []), [NULL::VARCHAR]))";
+  public String unnestElements(String column) {
+    return "unnest(string_split(" + column + ", chr(30)))";
   }
 
   @Override
-  public List<Object> unnestBinds(String key) {
-    String prefix = ParamValues.prefix(key);
-    return List.of(prefix, prefix);
+  public String afterPrefix(String expr) {
+    return "substr(" + expr + ", length(?) + 1)";
   }
 }

@@ -147,8 +147,8 @@ public final class DuckDbStore implements EventStore {
     writerConnection = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:" + file, props);
     writerConnection.setAutoCommit(false);
     Schema.migrate(writerConnection, options.getClock());
-    Compactor.Policy policy = new Compactor.Policy(
-        options.getCompactionMinEvents(), Compactor.Policy.DEFAULT.graceMs(), Compactor.Policy.DEFAULT.idleIntervalMs());
+    Compactor.Policy d = Compactor.Policy.DEFAULT;
+    Compactor.Policy policy = new Compactor.Policy(options.getCompactionMinEvents(), d.graceMs(), d.quietMs(), d.idleIntervalMs());
     writer = new Writer(writerConnection, options.getClock(), policy);
     for (int i = 0; i < options.getReaderThreads(); i++) {
       DuckDBConnection c = writerConnection.duplicate();

@@ -4,6 +4,7 @@ import dev.beacon.collector.store.DurationHistogram;
 import dev.beacon.collector.store.EventStore;
 import dev.beacon.collector.store.StoredEvent;
 import dev.beacon.collector.store.WriteResult;
+import dev.beacon.collector.store.sql.Ids;
 import dev.beacon.collector.store.sql.ParamValues;
 import dev.beacon.collector.store.sql.TimeBuckets;
 import java.sql.PreparedStatement;
@@ -15,7 +16,6 @@ import java.time.Instant;
 import java.util.BitSet;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -44,7 +44,7 @@ import org.duckdb.DuckDBConnection;
  */
 final class Writer {
 
-  private static final String STAGE_COLUMNS = "ts, dims_id, key, received_at, session_id, installation_id, schema_version, "
+  private static final String STAGE_COLUMNS = "ts, dims_id, profile, event, status, key, received_at, session_id, installation_id, schema_version, "
       + "operating_system, is_localhost, duration_ms, dbucket, params, pflat";
 
   private static final String[] WRITE_STEPS = {
@@ -54,13 +54,9 @@ final class Writer {
     "INSERT INTO rollup_hist SELECT date_trunc('hour', ts), dims_id, dbucket, count(*) FROM stage WHERE dbucket IS NOT NULL "
         + "GROUP BY 1, 2, 3",
     "INSERT INTO presence SELECT DISTINCT date_trunc('hour', ts), dims_id, session_id, installation_id FROM stage",
-    "INSERT INTO rollup_param "
-        + "SELECT h, dims_id, substr(kv, 1, strpos(kv, chr(31)) - 1), substr(kv, strpos(kv, chr(31)) + 1), count(*) "
-        + "FROM (SELECT date_trunc('hour', ts) AS h, dims_id, unnest(pflat) AS kv FROM stage) GROUP BY 1, 2, 3, 4 "
-        + "UNION ALL SELECT h, dims_id, k, NULL, count(*) FROM (SELECT date_trunc('hour', ts) AS h, dims_id, "
-        + "unnest(list_distinct(list_transform(pflat, lambda x: substr(x, 1, strpos(x, chr(31)) - 1)))) AS k FROM stage) "
-        + "GROUP BY 1, 2, 3",
-    "INSERT INTO rollup_dirty SELECT DISTINCT date_trunc('hour', ts) FROM stage ON CONFLICT DO NOTHING",
+    "INSERT INTO presence_client SELECT DISTINCT date_trunc('hour', ts), client_id, session_id, installation_id FROM stage",
+    "INSERT INTO rollup_event SELECT date_trunc('hour', ts), profile, event, status, coalesce(dbucket, -1), count(*), "
+        + "coalesce(sum(duration_ms), 0) FROM stage GROUP BY 1, 2, 3, 4, 5",
     "DELETE FROM stage"
   };
 
@@ -70,7 +66,7 @@ final class Writer {
   private final Dims dims = new Dims();
   private final Compactor compactor;
   private final PreparedStatement[] steps = new PreparedStatement[WRITE_STEPS.length];
-  private final PreparedStatement insertDims;
+  private final PreparedStatement insertDirty;
   private volatile long rawFloor = Long.MIN_VALUE;
 
   /** A test seam: runs inside each write's transaction, just before COMMIT. */
@@ -80,13 +76,14 @@ final class Writer {
     this.conn = conn;
     this.clock = clock;
     try (Statement s = conn.createStatement()) {
-      s.execute("CREATE TEMP TABLE stage AS SELECT " + STAGE_COLUMNS + " FROM events LIMIT 0");
+      // the stage also carries the client id, for presence_client
+      s.execute("CREATE TEMP TABLE stage AS SELECT " + STAGE_COLUMNS + ", CAST(0 AS INTEGER) AS client_id FROM events LIMIT 0");
     }
     conn.commit();
     for (int i = 0; i < WRITE_STEPS.length; i++) {
       steps[i] = conn.prepareStatement(WRITE_STEPS[i]);
     }
-    insertDims = conn.prepareStatement("INSERT INTO dims VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    insertDirty = conn.prepareStatement("INSERT INTO rollup_dirty VALUES (make_timestamp(CAST(? AS BIGINT))) ON CONFLICT DO NOTHING");
     this.compactor = new Compactor(conn, clock, policy);
     load();
   }
@@ -106,10 +103,17 @@ final class Writer {
 
   private void load() throws SQLException {
     try (Statement s = conn.createStatement()) {
-      try (ResultSet rs = s.executeQuery("SELECT id, profile, event, sdk, version, os, runtime, scheme, status FROM dims")) {
+      try (ResultSet rs = s.executeQuery("SELECT id, profile, sdk, version, os, runtime, scheme FROM clients")) {
         while (rs.next()) {
-          dims.load(rs.getInt(1), new Dims.Combo(rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-              rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9)));
+          dims.loadClient(rs.getInt(1), new Dims.Client(rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+              rs.getString(6), rs.getString(7)));
+        }
+      }
+      try (ResultSet rs = s.executeQuery("SELECT id, client_id, profile, sdk, version, os, runtime, scheme, event, status FROM dims")) {
+        while (rs.next()) {
+          Dims.Client client = new Dims.Client(rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6),
+              rs.getString(7), rs.getString(8));
+          dims.loadCombo(rs.getInt(1), rs.getInt(2), new Dims.Combo(client, rs.getString(9), rs.getString(10)));
         }
       }
       try (ResultSet rs = s.executeQuery("SELECT value FROM meta WHERE name = 'raw_floor'")) {
@@ -152,21 +156,30 @@ final class Writer {
     if (m == 0) {
       return new WriteResult(0, duplicates);
     }
-    Map<Dims.Combo, Integer> added = new LinkedHashMap<>();
+    Dims.Added added = new Dims.Added();
     Map<Long, Long> perHour = new HashMap<>();
+    Map<ParamRow, long[]> params = new HashMap<>();
     try {
       try (DuckDBAppender ap = conn.createAppender("temp", DuckDBConnection.DEFAULT_SCHEMA, "stage")) {
         for (int j = 0; j < m; j++) {
           StoredEvent e = events.get(fresh[j]);
           long ts = TimeBuckets.micros(e.timestamp());
-          perHour.merge(TimeBuckets.floorHour(ts), 1L, Long::sum);
+          long hour = TimeBuckets.floorHour(ts);
+          perHour.merge(hour, 1L, Long::sum);
+          int[] ids = dims.idOf(Dims.Combo.of(e), added);
+          int dimsId = ids[0];
+          Params p = params(e.paramsJson());
+          List<String> elements = p.elements;
           ap.beginRow();
           ap.appendEpochMicros(ts);
-          ap.append(dims.idOf(Dims.Combo.of(e), added));
+          ap.append(dimsId);
+          ap.append(e.profile());
+          ap.append(e.eventName());
+          ap.append(e.status());
           ap.append(e.key());
           ap.appendEpochMicros(TimeBuckets.micros(e.receivedAt()));
-          ap.append(e.sessionId());
-          ap.append(e.installationId());
+          ap.append(Ids.uuid(e.sessionId()));
+          ap.append(Ids.uuid(e.installationId()));
           ap.append(e.schemaVersion());
           ap.append(e.operatingSystem());
           ap.append(e.isLocalhost());
@@ -177,22 +190,21 @@ final class Writer {
             ap.append((short) DurationHistogram.bucket(e.durationMs()));
           }
           ap.append(e.paramsJson());
-          ap.append(ParamValues.elements(e.paramsJson()));
+          ap.append(p.joined);
+          ap.append(ids[1]);
           ap.endRow();
+          countParams(params, hour, dimsId, elements);
         }
       }
-      for (Map.Entry<Dims.Combo, Integer> d : added.entrySet()) {
-        Dims.Combo c = d.getKey();
-        insertDims.setInt(1, d.getValue());
-        insertDims.setString(2, c.profile());
-        insertDims.setString(3, c.event());
-        insertDims.setString(4, c.sdk());
-        insertDims.setString(5, c.version());
-        insertDims.setString(6, c.os());
-        insertDims.setString(7, c.runtime());
-        insertDims.setString(8, c.scheme());
-        insertDims.setString(9, c.status());
-        insertDims.executeUpdate();
+      if (!added.isEmpty()) {
+        appendDims(added);
+      }
+      appendParams(params);
+      for (long hour : perHour.keySet()) {
+        if (compactor.isNewDirtyHour(hour)) {
+          insertDirty.setLong(1, hour);
+          insertDirty.executeUpdate();
+        }
       }
       for (PreparedStatement step : steps) {
         step.execute();
@@ -213,6 +225,109 @@ final class Writer {
     }
     compactor.noteWritten(perHour);
     return new WriteResult(m, duplicates);
+  }
+
+  /** The elements of one params document and their joined form. */
+  private record Params(List<String> elements, String joined) {}
+
+  private static final Params NO_PARAMS = new Params(List.of(), null);
+
+  /** Params documents repeat a lot (a few hundred distinct ones): parse each once. */
+  private final Map<String, Params> paramsCache = new java.util.LinkedHashMap<>(1024, 0.75f, true) {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Params> eldest) {
+      return size() > 4096;
+    }
+  };
+
+  private Params params(String json) {
+    if (json == null) {
+      return NO_PARAMS;
+    }
+    Params p = paramsCache.get(json);
+    if (p == null) {
+      List<String> elements = ParamValues.elements(json);
+      p = new Params(elements, ParamValues.joined(elements));
+      paramsCache.put(json, p);
+    }
+    return p;
+  }
+
+  /** Appends the clients and combinations a write added (rare after warm-up; a new fleet brings many). */
+  private void appendDims(Dims.Added added) throws SQLException {
+    if (!added.clients.isEmpty()) {
+      try (DuckDBAppender ap = conn.createAppender(DuckDBConnection.DEFAULT_SCHEMA, "clients")) {
+        for (Map.Entry<Dims.Client, Integer> c : added.clients.entrySet()) {
+          Dims.Client k = c.getKey();
+          ap.beginRow();
+          ap.append(c.getValue().intValue());
+          ap.append(k.profile());
+          ap.append(k.sdk());
+          ap.append(k.version());
+          ap.append(k.os());
+          ap.append(k.runtime());
+          ap.append(k.scheme());
+          ap.endRow();
+        }
+      }
+    }
+    try (DuckDBAppender ap = conn.createAppender(DuckDBConnection.DEFAULT_SCHEMA, "dims")) {
+      for (Map.Entry<Dims.Combo, int[]> d : added.combos.entrySet()) {
+        Dims.Combo c = d.getKey();
+        Dims.Client k = c.client();
+        ap.beginRow();
+        ap.append(d.getValue()[0]);
+        ap.append(d.getValue()[1]);
+        ap.append(k.profile());
+        ap.append(c.event());
+        ap.append(k.sdk());
+        ap.append(k.version());
+        ap.append(k.os());
+        ap.append(k.runtime());
+        ap.append(k.scheme());
+        ap.append(c.status());
+        ap.endRow();
+      }
+    }
+  }
+
+  /** One partial rollup_param row: a value of a key (null: the key itself) in an hour and dims combination. */
+  private record ParamRow(long hour, int dimsId, String key, String value) {}
+
+  /** Counts each element once and each key once per event (elements are distinct per event). */
+  private static void countParams(Map<ParamRow, long[]> rows, long hour, int dimsId, List<String> elements) {
+    String lastKey = null;
+    for (String el : elements) {
+      int sep = el.indexOf(ParamValues.SEP);
+      String key = el.substring(0, sep);
+      rows.computeIfAbsent(new ParamRow(hour, dimsId, key, el.substring(sep + 1)), k -> new long[1])[0]++;
+      // ParamValues gives a key's elements together
+      if (!key.equals(lastKey)) {
+        rows.computeIfAbsent(new ParamRow(hour, dimsId, key, null), k -> new long[1])[0]++;
+        lastKey = key;
+      }
+    }
+  }
+
+  /** Appends the partial rollup_param rows of one write (few: a value per hour and combination). */
+  private void appendParams(Map<ParamRow, long[]> rows) throws SQLException {
+    if (rows.isEmpty()) {
+      return;
+    }
+    try (DuckDBAppender ap = conn.createAppender(DuckDBConnection.DEFAULT_SCHEMA, "rollup_param")) {
+      for (Map.Entry<ParamRow, long[]> r : rows.entrySet()) {
+        ParamRow k = r.getKey();
+        ap.beginRow();
+        ap.appendEpochMicros(k.hour());
+        ap.append(k.dimsId());
+        ap.append(k.key());
+        ap.append(k.value());
+        ap.append(r.getValue()[0]);
+        ap.endRow();
+      }
+    }
   }
 
   /**

@@ -12,15 +12,19 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The params of one event as the store indexes them: one {@code key + SEP + value} element per
- * value, so that a filter is a list overlap and a breakdown an unnest, for every param shape alike.
+ * The params of one event as the store indexes them: one {@code key SEP value} element per value,
+ * joined into one string with {@link #DELIM} before, between and after them ({@code
+ * "\u001eflavor\u001fsklearn\u001eimports\u001fdjl\u001e"}), so that a filter, and the test
+ * whether an event has a key at all, is a substring search, and a breakdown splits only the rows
+ * that have the key; the same for every param shape.
  *
  * <p>Values in their canonical text: strings as they are, booleans {@code "true"}/{@code "false"},
  * whole numbers (counts) as decimal text ({@code "3"}; a count is not bucketed, so a filter on
  * {@code param.metrics=3} and a breakdown by it see the exact value), other numbers as Java prints a
  * double; a list gives one element per distinct value (so a breakdown counts an event once per
- * element); nulls, nested objects and nested lists give none. A key containing {@link #SEP} cannot be
- * encoded and is left out (catalogued keys are identifiers).
+ * element); nulls, nested objects and nested lists give none. A key containing {@link #SEP} or
+ * {@link #DELIM}, or a value containing {@link #DELIM}, cannot be encoded and is left out
+ * (catalogued keys are identifiers, catalogued values short tokens).
  *
  * <p>Stateless and thread-safe. Malformed JSON gives no elements, never an exception.
  */
@@ -28,6 +32,9 @@ public final class ParamValues {
 
   /** Separates a key from its value inside one element: U+001F, which no catalogued key holds. */
   public static final char SEP = '\u001f';
+
+  /** Separates elements, and opens and closes the joined string: U+001E. */
+  public static final char DELIM = '\u001e';
 
   private ParamValues() {}
 
@@ -45,7 +52,7 @@ public final class ParamValues {
     List<String> out = new ArrayList<>(params.size());
     for (Map.Entry<String, Object> e : params) {
       String key = e.getKey();
-      if (key.indexOf(SEP) >= 0) {
+      if (key.indexOf(SEP) >= 0 || key.indexOf(DELIM) >= 0) {
         continue;
       }
       Object v = e.getValue();
@@ -53,18 +60,40 @@ public final class ParamValues {
         Set<String> seen = new LinkedHashSet<>();
         for (Object item : list) {
           String text = scalar(item);
-          if (text != null && seen.add(text)) {
+          if (text != null && text.indexOf(DELIM) < 0 && seen.add(text)) {
             out.add(element(key, text));
           }
         }
       } else {
         String text = scalar(v);
-        if (text != null) {
+        if (text != null && text.indexOf(DELIM) < 0) {
           out.add(element(key, text));
         }
       }
     }
     return out;
+  }
+
+  /** The elements joined as stored: {@code DELIM e1 DELIM e2 ... DELIM}, or null when there are none. */
+  public static String joined(List<String> elements) {
+    if (elements.isEmpty()) {
+      return null;
+    }
+    StringBuilder sb = new StringBuilder().append(DELIM);
+    for (String e : elements) {
+      sb.append(e).append(DELIM);
+    }
+    return sb.toString();
+  }
+
+  /** What a joined string contains when it holds element {@code key = value}. */
+  public static String needle(String key, String value) {
+    return DELIM + element(key, value) + DELIM;
+  }
+
+  /** What a joined string contains when it holds any value of {@code key}. */
+  public static String keyNeedle(String key) {
+    return DELIM + key + SEP;
   }
 
   /** One element: {@code key + SEP + value}. */

@@ -14,7 +14,7 @@ import dev.beacon.collector.store.DurationHistogram;
 import dev.beacon.collector.store.sql.QuerySql.Family;
 import dev.beacon.collector.store.sql.QuerySql.Group;
 import dev.beacon.collector.store.sql.QuerySql.Sources;
-import java.util.AbstractMap;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -22,25 +22,28 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
- * Answers summaries, time series and breakdowns with at most three statements each (counts,
- * histogram, distinct), from {@link QuerySql}, run by a store-specific {@link Runner}.
+ * Answers summaries, time series and breakdowns with one statement per family asked for (counts,
+ * histogram, sessions, installations; plus totals where they are not the sum of the groups), from
+ * {@link QuerySql}, run by a store-specific {@link Runner}.
  *
- * <p><b>Where rows come from.</b> Whole hours come from the rollups (rollup, rollup_hist,
- * presence; rollup_param for counts grouped by a param) and the partial hours at either end of a
- * range that does not start or end on an hour from raw rows, so every range is exact to the
- * microsecond. Raw rows serve everything when a filter names a param, for minute buckets, and for
- * percentiles and distinct counts grouped by a param. When retention has deleted the raw rows of
- * an edge (its start is before the raw floor, the oldest cutoff passed to {@code deleteRawBefore}),
- * that edge is widened to its whole hour from the rollups, the only data left; queries served from
- * raw rows see nothing before the floor.
+ * <p><b>Where rows come from.</b> Whole hours come from the rollups (the smallest table that
+ * covers the query's dimensions) and the partial hours at either end of a range that does not
+ * start or end on an hour from raw rows, so every range is exact to the microsecond. Raw rows
+ * serve everything when a filter names a param, for minute buckets, and for percentiles and
+ * distinct counts grouped by a param (counts grouped by a param come from rollup_param). When
+ * retention has deleted the raw rows of an edge (it starts before the raw floor, the newest
+ * cutoff passed to {@code deleteRawBefore}), that edge is widened to its whole hour from the
+ * rollups, the only data left; queries served from raw rows see nothing before the floor.
  *
  * <p><b>Cells.</b> {@code events} always; {@code failure_rate} is failures over events, null
  * without events; sessions and installations are distinct counts, 0 without events; percentiles
  * are {@link DurationHistogram#quantile} over the summed bucket counts, null without a duration.
  * Groups are ranked by events over the range, largest first, ties by value (null last); groups
- * with no events are never returned.
+ * with no events are never returned. Totals count every event once (a list param's groups may sum
+ * to more).
  *
  * <p>Stateless and thread-safe; the runner decides where statements run.
  */
@@ -50,7 +53,7 @@ public final class QueryEngine {
   @FunctionalInterface
   public interface Runner {
     /** Runs {@code sql}; throws what the database throws. */
-    void run(Sql sql, java.util.function.Consumer<Object[]> rows) throws Exception;
+    void run(Sql sql, Consumer<Object[]> rows) throws Exception;
   }
 
   private static final Comparator<Map.Entry<String, Cell>> RANK =
@@ -66,73 +69,75 @@ public final class QueryEngine {
 
   /** The totals of {@code q}; {@code rawFloor} is the raw floor in epoch µs ({@link Long#MIN_VALUE} for none). */
   public Summary summary(Query q, long rawFloor, Runner runner) throws Exception {
-    Map<Key, Cell> cells = new HashMap<>();
-    collect(q, false, rawFloor, runner, cells);
-    return new Summary(metrics(q.metrics(), cells.getOrDefault(Key.TOTAL, new Cell())));
+    Cells cells = new Cells();
+    totals(q, false, rawFloor, runner, cells, true);
+    return new Summary(metrics(q.metrics(), cells.total(null)));
   }
 
   /** The top groups of {@code q}'s dimension over its range, and the total. */
   public Breakdown breakdown(Query q, long rawFloor, Runner runner) throws Exception {
     Group group = Group.of(q.dimension());
-    Map<Key, Cell> cells = new HashMap<>();
+    Cells cells = new Cells();
+    List<String> top = group.grouped() ? grouped(q, group, false, rawFloor, runner, cells) : List.of();
     if (!group.grouped()) {
-      collect(q, false, rawFloor, runner, cells);
-      return new Breakdown(List.of(), metrics(q.metrics(), cells.getOrDefault(Key.TOTAL, new Cell())));
+      totals(q, false, rawFloor, runner, cells, true);
     }
-    List<String> top = countsAndRank(q, group, false, rawFloor, runner, cells);
-    collectOthers(q, group, false, rawFloor, runner, cells, top);
     List<Breakdown.Row> rows = new ArrayList<>(top.size());
     for (String g : top) {
-      rows.add(new Breakdown.Row(g, metrics(q.metrics(), cells.get(new Key(null, g, false)))));
+      rows.add(new Breakdown.Row(g, metrics(q.metrics(), cells.group(null, g))));
     }
-    return new Breakdown(rows, metrics(q.metrics(), cells.getOrDefault(Key.TOTAL, new Cell())));
+    return new Breakdown(rows, metrics(q.metrics(), cells.total(null)));
   }
 
   /** Every bucket of {@code q}'s interval over its range, with totals and the top groups' series. */
   public Timeseries timeseries(Query q, long rawFloor, Runner runner) throws Exception {
     Group group = Group.of(q.dimension());
-    long from = TimeBuckets.micros(q.from());
-    long to = TimeBuckets.micros(q.to());
-    List<Long> starts = TimeBuckets.starts(q.interval(), from, to);
-    Map<Key, Cell> cells = new HashMap<>();
-    List<String> top = List.of();
-    if (group.grouped()) {
-      top = countsAndRank(q, group, true, rawFloor, runner, cells);
-      collectOthers(q, group, true, rawFloor, runner, cells, top);
-    } else {
-      collect(q, true, rawFloor, runner, cells);
+    List<Long> starts = TimeBuckets.starts(q.interval(), TimeBuckets.micros(q.from()), TimeBuckets.micros(q.to()));
+    Cells cells = new Cells();
+    List<String> top = group.grouped() ? grouped(q, group, true, rawFloor, runner, cells) : List.of();
+    if (!group.grouped()) {
+      totals(q, true, rawFloor, runner, cells, true);
     }
-    List<java.time.Instant> buckets = new ArrayList<>(starts.size());
+    List<Instant> buckets = new ArrayList<>(starts.size());
     List<Metrics> totals = new ArrayList<>(starts.size());
     for (long b : starts) {
       buckets.add(TimeBuckets.instant(b));
-      totals.add(metrics(q.metrics(), cells.getOrDefault(new Key(b, null, true), new Cell())));
+      totals.add(metrics(q.metrics(), cells.total(b)));
     }
     List<Timeseries.Series> series = new ArrayList<>(top.size());
     for (String g : top) {
       List<Metrics> points = new ArrayList<>(starts.size());
       for (long b : starts) {
-        points.add(metrics(q.metrics(), cells.getOrDefault(new Key(b, g, false), new Cell())));
+        points.add(metrics(q.metrics(), cells.group(b, g)));
       }
       series.add(new Timeseries.Series(g, points));
     }
     return new Timeseries(buckets, totals, series);
   }
 
-  /** Counts per group (and totals), then the top {@code q.limit()} groups. */
-  private List<String> countsAndRank(Query q, Group group, boolean bucketed, long floor, Runner runner, Map<Key, Cell> cells)
-      throws Exception {
-    boolean totals = !group.param();
-    run(Family.COUNTS, q, group, bucketed, totals, floor, runner, cells, null, false);
-    if (!totals) {
-      run(Family.COUNTS, q, Group.NONE, bucketed, false, floor, runner, cells, null, false);
+  /**
+   * Counts per group (per bucket too when {@code bucketed}) and their totals, the top groups, then
+   * each other family asked for: for the top groups, and its totals (from the smallest table that
+   * covers the query without the group).
+   */
+  private List<String> grouped(Query q, Group group, boolean bucketed, long floor, Runner runner, Cells cells) throws Exception {
+    run(Family.COUNTS, q, group, bucketed, floor, runner, cells, null, false);
+    if (group.param()) {
+      run(Family.COUNTS, q, Group.NONE, bucketed, floor, runner, cells, null, false);
+    } else {
+      // a fixed dimension gives every event exactly one value: the totals are the sum of the groups
+      cells.sumGroupCountsIntoTotals();
+    }
+    Map<String, Cell> byGroup = new HashMap<>();
+    for (Map.Entry<Key, Cell> e : cells.map.entrySet()) {
+      if (!e.getKey().total) {
+        byGroup.computeIfAbsent(e.getKey().group, k -> new Cell()).add(e.getValue());
+      }
     }
     List<Map.Entry<String, Cell>> ranked = new ArrayList<>();
-    for (Map.Entry<Key, Cell> e : cells.entrySet()) {
-      Key k = e.getKey();
-      if (!k.total && k.bucket == null && e.getValue().events > 0) {
-        // SimpleEntry: the group of events without a value is a null key
-        ranked.add(new AbstractMap.SimpleEntry<>(k.group, e.getValue()));
+    for (Map.Entry<String, Cell> e : byGroup.entrySet()) {
+      if (e.getValue().events > 0) {
+        ranked.add(e);
       }
     }
     ranked.sort(RANK);
@@ -140,31 +145,23 @@ public final class QueryEngine {
     for (int i = 0; i < ranked.size() && i < q.limit(); i++) {
       top.add(ranked.get(i).getKey());
     }
+    // when every group is in the top, there is nothing to restrict
+    List<String> keep = ranked.size() <= q.limit() ? null : top.stream().filter(Objects::nonNull).toList();
+    boolean keepNull = top.contains(null);
+    for (Family f : new Family[] {Family.HIST, Family.SESSIONS, Family.INSTALLATIONS}) {
+      if (wanted(f, q.metrics())) {
+        run(f, q, group, bucketed, floor, runner, cells, keep, keepNull);
+        run(f, q, Group.NONE, bucketed, floor, runner, cells, null, false);
+      }
+    }
     return top;
   }
 
-  /** The histogram and distinct families, if asked for, for the {@code top} groups and the totals. */
-  private void collectOthers(Query q, Group group, boolean bucketed, long floor, Runner runner, Map<Key, Cell> cells, List<String> top)
-      throws Exception {
-    List<String> keep = top.stream().filter(Objects::nonNull).toList();
-    boolean keepNull = top.contains(null);
-    boolean totals = !group.param();
-    for (Family f : new Family[] {Family.HIST, Family.DISTINCT}) {
-      if (!wanted(f, q.metrics())) {
-        continue;
-      }
-      run(f, q, group, bucketed, totals, floor, runner, cells, keep, keepNull);
-      if (!totals) {
-        run(f, q, Group.NONE, bucketed, false, floor, runner, cells, null, false);
-      }
-    }
-  }
-
-  /** Every family asked for, ungrouped (totals only). */
-  private void collect(Query q, boolean bucketed, long floor, Runner runner, Map<Key, Cell> cells) throws Exception {
+  /** The totals of every family asked for (with {@code all}) or of the counts only. */
+  private void totals(Query q, boolean bucketed, long floor, Runner runner, Cells cells, boolean all) throws Exception {
     for (Family f : Family.values()) {
-      if (wanted(f, q.metrics())) {
-        run(f, q, Group.NONE, bucketed, false, floor, runner, cells, null, false);
+      if (f == Family.COUNTS || (all && wanted(f, q.metrics()))) {
+        run(f, q, Group.NONE, bucketed, floor, runner, cells, null, false);
       }
     }
   }
@@ -173,34 +170,22 @@ public final class QueryEngine {
     return switch (f) {
       case COUNTS -> true;
       case HIST -> metrics.contains(Metric.DURATION_P50) || metrics.contains(Metric.DURATION_P95) || metrics.contains(Metric.DURATION_P99);
-      case DISTINCT -> metrics.contains(Metric.SESSIONS) || metrics.contains(Metric.INSTALLATIONS);
+      case SESSIONS -> metrics.contains(Metric.SESSIONS);
+      case INSTALLATIONS -> metrics.contains(Metric.INSTALLATIONS);
     };
   }
 
+  /** Runs one statement into {@code cells}: group rows, or total rows when ungrouped. */
   private void run(
-      Family family, Query q, Group group, boolean bucketed, boolean totals, long floor, Runner runner,
-      Map<Key, Cell> cells, List<String> keep, boolean keepNull) throws Exception {
+      Family family, Query q, Group group, boolean bucketed, long floor, Runner runner, Cells cells,
+      List<String> keep, boolean keepNull) throws Exception {
     Sources src = sources(family, q, group, bucketed, floor);
-    Sql statement = sql.statement(family, q, group, bucketed, src, totals, keep, keepNull);
-    boolean gg = QuerySql.hasGroupingColumn(family, group, bucketed, totals);
+    Sql statement = sql.statement(family, q, group, bucketed, src, keep, keepNull);
     runner.run(statement, v -> {
       int i = 0;
-      // a bucketed statement's ranking set (g) has no bucket: b is NULL there
-      Long b = bucketed && v[i] != null ? Long.valueOf(toLong(v[i])) : null;
-      if (bucketed) {
-        i++;
-      }
-      String g = null;
-      boolean total = !group.grouped();
-      if (group.grouped()) {
-        g = (String) v[i++];
-        if (gg && toLong(v[i++]) == 1) {
-          total = true;
-          g = null;
-        }
-      }
-      Key key = new Key(b, g, total);
-      Cell c = cells.computeIfAbsent(key, k -> new Cell());
+      Long b = bucketed ? Long.valueOf(toLong(v[i++])) : null;
+      String g = group.grouped() ? (String) v[i++] : null;
+      Cell c = group.grouped() ? cells.group(b, g) : cells.total(b);
       switch (family) {
         case COUNTS -> {
           c.events += toLong(v[i]);
@@ -212,10 +197,8 @@ public final class QueryEngine {
             c.hist()[k] += toLong(v[i + 1]);
           }
         }
-        case DISTINCT -> {
-          c.sessions += toLong(v[i]);
-          c.installations += toLong(v[i + 1]);
-        }
+        case SESSIONS -> c.sessions += toLong(v[i]);
+        case INSTALLATIONS -> c.installations += toLong(v[i]);
       }
     });
   }
@@ -259,9 +242,6 @@ public final class QueryEngine {
   }
 
   private static Metrics metrics(Set<Metric> asked, Cell c) {
-    if (c == null) {
-      c = new Cell();
-    }
     long[] h = c.hist == null ? new long[DurationHistogram.BUCKETS] : c.hist;
     return new Metrics(
         c.events,
@@ -274,15 +254,38 @@ public final class QueryEngine {
   }
 
   private static long toLong(Object o) {
-    if (o == null) {
-      return 0;
-    }
-    return ((Number) o).longValue();
+    return o == null ? 0 : ((Number) o).longValue();
   }
 
-  /** One cell: a bucket (null: the whole range), a group (null: none or the null value), or the totals. */
-  private record Key(Long bucket, String group, boolean total) {
-    static final Key TOTAL = new Key(null, null, true);
+  /** One cell: a bucket (null: the whole range) and a group, or that bucket's totals. */
+  private record Key(Long bucket, String group, boolean total) {}
+
+  /** The cells of one answer. */
+  private static final class Cells {
+    final Map<Key, Cell> map = new HashMap<>();
+
+    Cell total(Long bucket) {
+      return map.computeIfAbsent(new Key(bucket, null, true), k -> new Cell());
+    }
+
+    Cell group(Long bucket, String group) {
+      return map.computeIfAbsent(new Key(bucket, group, false), k -> new Cell());
+    }
+
+    /** Adds every group's counts into its bucket's totals. */
+    void sumGroupCountsIntoTotals() {
+      List<Map.Entry<Key, Cell>> groups = new ArrayList<>();
+      for (Map.Entry<Key, Cell> e : map.entrySet()) {
+        if (!e.getKey().total) {
+          groups.add(e);
+        }
+      }
+      for (Map.Entry<Key, Cell> e : groups) {
+        Cell t = total(e.getKey().bucket);
+        t.events += e.getValue().events;
+        t.failures += e.getValue().failures;
+      }
+    }
   }
 
   private static final class Cell {
@@ -297,6 +300,11 @@ public final class QueryEngine {
         hist = new long[DurationHistogram.BUCKETS];
       }
       return hist;
+    }
+
+    void add(Cell o) {
+      events += o.events;
+      failures += o.failures;
     }
   }
 }

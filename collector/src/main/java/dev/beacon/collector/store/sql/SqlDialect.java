@@ -1,11 +1,10 @@
 package dev.beacon.collector.store.sql;
 
 import dev.beacon.collector.query.Interval;
-import java.util.List;
 
 /**
  * What differs between the SQL of the stores that share {@link QuerySql}: how a time is bound,
- * read back, and how the list of param elements ({@link ParamValues}) is searched and unnested.
+ * read back, and how the joined param elements ({@link ParamValues}) are searched and split.
  * The schema's table and column names are shared (see {@link QuerySql}).
  *
  * <p>Implementations are stateless and thread-safe.
@@ -23,16 +22,15 @@ public interface SqlDialect {
     return "date_trunc('" + interval.key() + "', " + expr + ")";
   }
 
-  /** Whether list column {@code column} holds any of {@code n} bound values (the placeholders). */
-  String listHasAny(String column, int n);
+  /** Whether string {@code column} contains the bound string (one placeholder); false for NULL. */
+  String contains(String column);
 
   /**
-   * A select-list expression giving one row per value of one param key in list column {@code
-   * column}, or one {@code NULL} row for an event without a value; its placeholders take {@link
-   * #unnestBinds}.
+   * A select-list expression giving one row per element of the joined param string {@code column}
+   * ({@link ParamValues#joined}), empty pieces included (callers filter them).
    */
-  String unnestParam(String column);
+  String unnestElements(String column);
 
-  /** The values bound to {@link #unnestParam}'s placeholders for {@code key}. */
-  List<Object> unnestBinds(String key);
+  /** An expression of the rest of string {@code expr} after a bound prefix (one placeholder). */
+  String afterPrefix(String expr);
 }
