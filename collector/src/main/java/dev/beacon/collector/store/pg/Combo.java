@@ -25,8 +25,29 @@ record Combo(String profile, String event, String sdk, String version, String os
     return new Combo(e.profile(), e.eventName(), e.sourceSdk(), e.sdkVersion(), e.os(), e.runtime(), e.backendScheme(), e.status());
   }
 
+  /** The part a session keeps throughout: a row of table {@code clients}. */
+  Client client() {
+    return new Client(profile, sdk, version, os, runtime, scheme);
+  }
+
   @Override
   public int compareTo(Combo o) {
     return ORDER.compare(this, o);
+  }
+
+  /** A row of table {@code clients}; ordered (nulls first) like {@link Combo}. */
+  record Client(String profile, String sdk, String version, String os, String runtime, String scheme) implements Comparable<Client> {
+
+    private static final Comparator<Client> ORDER = Comparator.comparing(Client::profile, TEXT)
+        .thenComparing(Client::sdk, TEXT)
+        .thenComparing(Client::version, TEXT)
+        .thenComparing(Client::os, TEXT)
+        .thenComparing(Client::runtime, TEXT)
+        .thenComparing(Client::scheme, TEXT);
+
+    @Override
+    public int compareTo(Client o) {
+      return ORDER.compare(this, o);
+    }
   }
 }

@@ -1,13 +1,12 @@
 package dev.beacon.collector.store.pg;
 
-import dev.beacon.collector.store.sql.ParamValues;
 import dev.beacon.collector.store.sql.SqlDialect;
-import java.util.List;
 
 /**
  * PostgreSQL's SQL for the shared query builder. Times are {@code timestamp} (without time zone,
- * UTC by convention, as in DuckDB), bound as epoch microseconds; {@code pflat} is a {@code text[]}.
- * Every placeholder carries its type, so that the server never has to guess one.
+ * UTC by convention, as in DuckDB), bound as epoch microseconds; {@code pflat} is the joined param
+ * string of {@code ParamValues}, searched with {@code strpos} and split with {@code
+ * string_to_array}. Every placeholder carries its type, so that the server never has to guess one.
  *
  * <p>Stateless and thread-safe.
  */
@@ -29,28 +28,22 @@ final class PgDialect implements SqlDialect {
 
   @Override
   public String epochMicros(String expr) {
+    // EXTRACT gives numeric (PostgreSQL 14+): exact to the microsecond
     return "CAST(EXTRACT(EPOCH FROM " + expr + ") * 1000000 AS BIGINT)";
   }
 
   @Override
-  public String listHasAny(String column, int n) {
-    StringBuilder sb = new StringBuilder(column).append(" && ARRAY[");
-    for (int i = 0; i < n; i++) {
-      sb.append(i == 0 ? "CAST(? AS TEXT)" : ", CAST(? AS TEXT)");
-    }
-    return sb.append("]").toString();
+  public String contains(String column) {
+    return "coalesce(strpos(" + column + ", CAST(? AS TEXT)) > 0, false)";
   }
 
   @Override
-  public String unnestParam(String column) {
-    // the key's elements, stripped of "key<SEP>", or one NULL when there are none
-    return "unnest(COALESCE(NULLIF(ARRAY(SELECT substr(x, length(CAST(? AS TEXT)) + 1) FROM unnest(" + column + ") AS x "
-        + "WHERE starts_with(x, CAST(? AS TEXT))), CAST('{}' AS TEXT[])), ARRAY[CAST(NULL AS TEXT)]))";
+  public String unnestElements(String column) {
+    return "unnest(string_to_array(" + column + ", chr(30)))";
   }
 
   @Override
-  public List<Object> unnestBinds(String key) {
-    String prefix = ParamValues.prefix(key);
-    return List.of(prefix, prefix);
+  public String afterPrefix(String expr) {
+    return "substr(" + expr + ", length(CAST(? AS TEXT)) + 1)";
   }
 }

@@ -2,6 +2,7 @@ package dev.beacon.collector.store.pg;
 
 import dev.beacon.collector.store.DurationHistogram;
 import dev.beacon.collector.store.StoredEvent;
+import dev.beacon.collector.store.sql.Ids;
 import dev.beacon.collector.store.sql.ParamValues;
 import dev.beacon.collector.store.sql.TimeBuckets;
 import java.nio.charset.StandardCharsets;
@@ -9,12 +10,13 @@ import java.util.List;
 
 /**
  * The raw rows of {@code events} in COPY's text format, exactly as the store writes them (same
- * columns, dims ids, histogram buckets, params elements): the input of the bulk-load baseline.
+ * columns, dims ids, UUID session ids, histogram buckets, joined params): the input of the
+ * bulk-load baseline.
  */
 final class CopyRows {
 
-  static final String COPY = "COPY events (ts, dims_id, key, received_at, session_id, installation_id, schema_version, "
-      + "operating_system, is_localhost, duration_ms, dbucket, params, pflat) FROM STDIN (FORMAT text)";
+  static final String COPY = "COPY events (ts, dims_id, profile, event, status, key, received_at, session_id, installation_id, "
+      + "schema_version, operating_system, is_localhost, duration_ms, dbucket, params, pflat) FROM STDIN (FORMAT text)";
 
   private CopyRows() {}
 
@@ -24,22 +26,20 @@ final class CopyRows {
     for (StoredEvent e : events) {
       b.append(WriteBatch.time(TimeBuckets.micros(e.timestamp()))).append('\t');
       b.append(dimsId.applyAsInt(e)).append('\t');
+      field(b, e.profile()).append('\t');
+      field(b, e.eventName()).append('\t');
+      field(b, e.status()).append('\t');
       b.append(e.key()).append('\t');
       b.append(WriteBatch.time(TimeBuckets.micros(e.receivedAt()))).append('\t');
-      field(b, e.sessionId()).append('\t');
-      field(b, e.installationId()).append('\t');
+      field(b, Ids.uuid(e.sessionId())).append('\t');
+      field(b, Ids.uuid(e.installationId())).append('\t');
       field(b, e.schemaVersion()).append('\t');
       field(b, e.operatingSystem()).append('\t');
       field(b, e.isLocalhost()).append('\t');
       field(b, e.durationMs()).append('\t');
       field(b, e.durationMs() == null ? null : DurationHistogram.bucket(e.durationMs())).append('\t');
       field(b, e.paramsJson()).append('\t');
-      StringBuilder arr = new StringBuilder("{");
-      List<String> elements = ParamValues.elements(e.paramsJson());
-      for (int i = 0; i < elements.size(); i++) {
-        arr.append(i == 0 ? "\"" : ",\"").append(elements.get(i).replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
-      }
-      field(b, arr.append('}').toString()).append('\n');
+      field(b, ParamValues.joined(ParamValues.elements(e.paramsJson()))).append('\n');
     }
     return b.toString().getBytes(StandardCharsets.UTF_8);
   }
