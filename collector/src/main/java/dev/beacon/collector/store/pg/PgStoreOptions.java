@@ -2,9 +2,13 @@ package dev.beacon.collector.store.pg;
 
 import io.vertx.pgclient.PgConnectOptions;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Options of {@link PgStore}: where the database is, the connection pool, the schema, the clock.
@@ -24,6 +28,8 @@ public final class PgStoreOptions {
   public static final String DEFAULT_SCHEMA = null;
   /** Default prepared statements cached per connection: 256. */
   public static final int DEFAULT_STATEMENT_CACHE = 256;
+
+  private static final Pattern PASSWORD_PARAM = Pattern.compile("(?i)[?&]password=([^&]*)");
 
   private PgConnectOptions connect = new PgConnectOptions();
   private int poolSize = DEFAULT_POOL_SIZE;
@@ -70,9 +76,10 @@ public final class PgStoreOptions {
     try {
       connect = PgConnectOptions.fromUri(rest);
     } catch (IllegalArgumentException e) {
+      // the parser's message may quote the URI's parameters: scrubbed, and not chained (its stack would carry them)
       Throwable cause = e.getCause() != null ? e.getCause() : e;
       throw new IllegalArgumentException("not a PostgreSQL URI (postgresql://user:password@host:port/database): "
-          + cause.getMessage(), e);
+          + scrub(String.valueOf(cause.getMessage()), uri));
     }
     // the parser replaces the client's default startup properties when the URI names any
     Map<String, String> props = new HashMap<>(PgConnectOptions.DEFAULT_PROPERTIES);
@@ -107,6 +114,29 @@ public final class PgStoreOptions {
       s = s.substring(0, colon + 1) + "(set)" + s.substring(at);
     }
     return s;
+  }
+
+  /** {@code message} with every password {@code uri} holds (user info, {@code password} parameters) replaced by {@code (set)}. */
+  static String scrub(String message, String uri) {
+    List<String> secrets = new ArrayList<>();
+    Matcher m = PASSWORD_PARAM.matcher(uri);
+    while (m.find()) {
+      secrets.add(m.group(1));
+    }
+    int scheme = uri.indexOf("://");
+    int from = scheme < 0 ? 0 : scheme + 3;
+    int at = uri.indexOf('@', from);
+    int colon = uri.indexOf(':', from);
+    if (at > 0 && colon > 0 && colon < at) {
+      secrets.add(uri.substring(colon + 1, at));
+    }
+    String out = message;
+    for (String secret : secrets) {
+      if (!secret.isEmpty()) {
+        out = out.replace(secret, "(set)");
+      }
+    }
+    return out;
   }
 
   /** Checks the values; returns this. */

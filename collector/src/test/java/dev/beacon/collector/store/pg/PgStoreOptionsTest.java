@@ -48,6 +48,13 @@ class PgStoreOptionsTest {
         .hasMessageContaining("poolSize must be 1 to 1000");
     assertThatThrownBy(() -> PgStoreOptions.fromUri("postgresql://host/db?search_path=a,b"))
         .hasMessageContaining("search_path must name one schema");
+    // the parser quotes the parameters it could not read: never the password
+    assertThatThrownBy(() -> PgStoreOptions.fromUri("postgresql://u@host/db?password=s3cret&sslmode"))
+        .hasMessageContaining("not a PostgreSQL URI").hasMessageContaining("password=(set)").hasNoCause()
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("s3cret"));
+    assertThatThrownBy(() -> PgStoreOptions.fromUri("postgresql://u:s3cret@host/db?x"))
+        .hasMessageContaining("not a PostgreSQL URI").hasNoCause()
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("s3cret"));
   }
 
   @Test
