@@ -93,6 +93,13 @@ public final class CollectorOptions {
   public static final int DEFAULT_HTTP_INSTANCES = 0;
   /** Default time a graceful stop waits for requests in progress, in milliseconds: 10 s. */
   public static final long DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
+  /**
+   * Default time between checks of the stored config rules' versions, in seconds: 5. Only with a
+   * store that several instances share (PostgreSQL), as the fallback of its change notifications:
+   * a kill switch saved through one instance is served by the others within this long even when a
+   * notification was lost.
+   */
+  public static final int DEFAULT_CONFIG_RELOAD_SECONDS = 5;
   /** Default public mode of the dashboard: off. */
   public static final boolean DEFAULT_PUBLIC_MODE = false;
   /** Default least count a value needs to be shown in public mode, in events: 10. */
@@ -124,6 +131,7 @@ public final class CollectorOptions {
   private long idleTimeoutMs = DEFAULT_IDLE_TIMEOUT_MS;
   private int httpInstances = DEFAULT_HTTP_INSTANCES;
   private long shutdownTimeoutMs = DEFAULT_SHUTDOWN_TIMEOUT_MS;
+  private int configReloadSeconds = DEFAULT_CONFIG_RELOAD_SECONDS;
   private boolean publicMode = DEFAULT_PUBLIC_MODE;
   private int publicThreshold = DEFAULT_PUBLIC_THRESHOLD;
 
@@ -169,6 +177,7 @@ public final class CollectorOptions {
         case "idleTimeoutMs" -> idleTimeoutMs = longValue(k, v);
         case "httpInstances" -> httpInstances = integer(k, v);
         case "shutdownTimeoutMs" -> shutdownTimeoutMs = longValue(k, v);
+        case "configReloadSeconds" -> configReloadSeconds = integer(k, v);
         case "publicMode" -> publicMode = bool(k, v);
         case "publicThreshold" -> publicThreshold = integer(k, v);
         default -> throw new IllegalArgumentException(
@@ -203,6 +212,7 @@ public final class CollectorOptions {
     m.put("idleTimeoutMs", idleTimeoutMs);
     m.put("httpInstances", httpInstances);
     m.put("shutdownTimeoutMs", shutdownTimeoutMs);
+    m.put("configReloadSeconds", configReloadSeconds);
     m.put("publicMode", publicMode);
     m.put("publicThreshold", publicThreshold);
     return new JsonObject(m);
@@ -272,6 +282,9 @@ public final class CollectorOptions {
     }
     if (shutdownTimeoutMs < 0) {
       throw bad("shutdownTimeoutMs", shutdownTimeoutMs, "0 or more");
+    }
+    if (configReloadSeconds < 1 || configReloadSeconds > 3_600) {
+      throw bad("configReloadSeconds", configReloadSeconds, "1 to 3600");
     }
     if (publicThreshold < 0) {
       throw bad("publicThreshold", publicThreshold, "0 or more");
@@ -382,6 +395,8 @@ public final class CollectorOptions {
     k.put("idleTimeoutMs", "longest time a connection stays without a request in progress, ms (" + DEFAULT_IDLE_TIMEOUT_MS + ")");
     k.put("httpInstances", "HTTP server instances (event loops); 0 = one per core (" + DEFAULT_HTTP_INSTANCES + ")");
     k.put("shutdownTimeoutMs", "how long a graceful stop waits for requests in progress, ms (" + DEFAULT_SHUTDOWN_TIMEOUT_MS + ")");
+    k.put("configReloadSeconds", "with a shared (PostgreSQL) store, seconds between checks for config rules saved by other "
+        + "instances, the fallback of their notifications (" + DEFAULT_CONFIG_RELOAD_SECONDS + ")");
     k.put("publicMode", "dashboard readable without the admin token (" + DEFAULT_PUBLIC_MODE + ")");
     k.put("publicThreshold", "in public mode, least events a value needs to be shown (" + DEFAULT_PUBLIC_THRESHOLD + ")");
     return java.util.Collections.unmodifiableMap(k);
@@ -436,6 +451,8 @@ public final class CollectorOptions {
   public CollectorOptions setHttpInstances(int v) { this.httpInstances = v; return this; }
   public long getShutdownTimeoutMs() { return shutdownTimeoutMs; }
   public CollectorOptions setShutdownTimeoutMs(long v) { this.shutdownTimeoutMs = v; return this; }
+  public int getConfigReloadSeconds() { return configReloadSeconds; }
+  public CollectorOptions setConfigReloadSeconds(int v) { this.configReloadSeconds = v; return this; }
   public boolean isPublicMode() { return publicMode; }
   public CollectorOptions setPublicMode(boolean v) { this.publicMode = v; return this; }
   public int getPublicThreshold() { return publicThreshold; }
