@@ -46,6 +46,12 @@ public final class MemoryEventStore implements EventStore {
   private volatile CompletableFuture<Void> firstHeldWrite = new CompletableFuture<>();
   private volatile Predicate<List<StoredEvent>> failWhen = l -> false;
   private volatile boolean unreachable;
+  /** What {@link #shared()} answers (default false, as the embedded store). */
+  public volatile boolean shared;
+  /** Completed with n at the n-th read of the stored versions, for n in 1..8. */
+  public final List<CompletableFuture<Integer>> versionChecks = java.util.stream.IntStream.range(0, 8)
+      .mapToObj(i -> new CompletableFuture<Integer>()).toList();
+  private final AtomicInteger versionReads = new AtomicInteger();
 
   @Override
   public Future<Void> start() {
@@ -159,9 +165,24 @@ public final class MemoryEventStore implements EventStore {
 
   @Override
   public Future<Map<String, Long>> configRulesVersions() {
+    int n = versionReads.incrementAndGet();
+    if (n <= versionChecks.size()) {
+      versionChecks.get(n - 1).complete(n);
+    }
     Map<String, Long> out = new java.util.TreeMap<>();
     rules.forEach((k, v) -> out.put(k, v.version()));
     return Future.succeededFuture(out);
+  }
+
+  @Override
+  public boolean shared() {
+    return shared;
+  }
+
+  /** Replaces {@code profile}'s rules as an edit in the database would: the next version, no audit entry. */
+  public synchronized void editDirectly(String profile, String rulesJson) {
+    SavedRules stored = rules.get(profile);
+    rules.put(profile, new SavedRules(rulesJson, stored == null ? 1 : stored.version() + 1));
   }
 
   @Override
