@@ -163,6 +163,22 @@ class PgConfigRulesTest {
   }
 
   @Test
+  void aSchemaWithRulesSavedBeforeTheirVersionsMigratesThemToVersionOne() throws Exception {
+    PgStore first = open();
+    await(first.close());
+    stores.remove(first);
+    // the schema as migration 1 left it, with rules saved then
+    try (Connection c = PgServer.get().jdbc(database); java.sql.Statement st = c.createStatement()) {
+      st.execute("ALTER TABLE " + schema + ".config_rules DROP COLUMN version");
+      st.execute("DELETE FROM " + schema + ".schema_version WHERE version = 2");
+      st.execute("INSERT INTO " + schema + ".config_rules VALUES ('mlflow', '{\"a\":1}', now())");
+    }
+    PgStore again = open();
+    assertThat(await(again.loadConfigRules("mlflow"))).contains(new SavedRules("{\"a\":1}", 1));
+    assertThat(await(again.saveConfigRules("mlflow", "{\"a\":2}", 1, "put", AT)).version()).isEqualTo(2);
+  }
+
+  @Test
   void channelNamesFitPostgresLimit() {
     assertThat(ConfigChannel.name(null)).isEqualTo("beacon_config_rules");
     assertThat(ConfigChannel.name("beacon")).isEqualTo("beacon_config_rules.beacon");
