@@ -20,6 +20,7 @@ import java.time.Clock;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -154,7 +155,7 @@ final class AdminRoutes {
               return store.saveConfigRules(name, next.toJson(), expected, "put", clock.get().instant()).compose(result -> {
                 if (!result.saved()) {
                   // changed in the store since (through another instance): serve what was found
-                  sync.offer(pc, java.util.Optional.ofNullable(result.current()));
+                  sync.offer(pc, Optional.ofNullable(result.current()));
                   return Future.failedFuture(new PreconditionFailed(etag(found(result.current()))));
                 }
                 pc.offer(next, result.version());

@@ -44,7 +44,8 @@ final class ConfigChannel {
   private final String name;
   private final Promise<Void> firstListen = Promise.promise();
   private PgSubscriber subscriber;
-  private boolean closed;
+  /** Read without the lock by the reconnect policy, which runs under the subscriber's own lock. */
+  private volatile boolean closed;
   private int failedConnects;
 
   ConfigChannel(Vertx vertx, PgConnectOptions connect, String schema) {
@@ -69,7 +70,7 @@ final class ConfigChannel {
       return Future.failedFuture(new IllegalStateException(closed ? "the store is closed" : "already listening"));
     }
     subscriber = PgSubscriber.subscriber(vertx, connect)
-        .reconnectPolicy(attempt -> closed() ? -1L : delay(attempt));
+        .reconnectPolicy(attempt -> closed ? -1L : delay(attempt));
     subscriber.channel(name)
         .subscribeHandler(v -> listening(listener))
         .handler(payload -> listener.accept(payload == null || payload.isEmpty() ? null : payload));
@@ -116,10 +117,6 @@ final class ConfigChannel {
 
   static long delay(int attempt) {
     return Math.min(RETRY_MAX_MS, RETRY_FIRST_MS << Math.min(attempt, 16));
-  }
-
-  private synchronized boolean closed() {
-    return closed;
   }
 
   /** Stops listening. Idempotent. */
