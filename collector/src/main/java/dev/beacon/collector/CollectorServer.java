@@ -137,7 +137,11 @@ public final class CollectorServer {
     }).setPublicMode(options.isPublicMode())
         .setPublicThreshold(options.getPublicThreshold())
         .setAdminApi(options.getAdminToken() != null);
-    return List.of(RouteMount.of(config::load, config::reload, config::mount), RouteMount.of(Future::succeededFuture, query::mount),
+    return List.of(
+        RouteMount.of(config::load, config::reload, config::mount).withCounted(new RouteMount.Counted(
+            "beacon.collector.config.answers", "config and admin answers and rejections, by answer", config::counters)),
+        RouteMount.of(Future::succeededFuture, query::mount).withCounted(new RouteMount.Counted(
+            "beacon.collector.query.answers", "query API answers and rejections, by answer", query::counters)),
         RouteMount.of(Future::succeededFuture, dashboard::mount));
   }
 
@@ -224,6 +228,7 @@ public final class CollectorServer {
         .end(metrics.scrape()));
     for (RouteMount m : mounts) {
       m.mount(router);
+      metrics.publish(m.counted());
     }
     router.route().last().handler(ctx -> json(ctx, 404, "{\"error\":\"not found\"}"));
     router.errorHandler(500, ctx -> json(ctx, 500, "{\"error\":\"internal error\"}"));
