@@ -1,0 +1,256 @@
+package dev.beacon.benchmarks;
+
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The collector's ingestion, side by side with its store's own bulk-load limit, in one run. Every
+ * measured run is a fresh JVM: the collector as users start it ({@link CollectorProcess}, embedded
+ * DuckDB on a fresh data directory, default options but the rate limiter, see below), the load in
+ * another ({@link IngestLoad}), the store alone in a third ({@link StoreLoad}). Modes, their order
+ * rotated each round:
+ *
+ * <ul>
+ *   <li>{@code store}: {@code DuckDbStore.write} of the same rows, batches of {@code --batch}
+ *       (5,000: the collector's {@code commitMaxRecords}), no HTTP;
+ *   <li>{@code appender}: DuckDB's appender alone into the raw-row table, same batches;
+ *   <li>{@code raw}: the raw HTTP loader, closed loop on {@code --connections} connections;
+ *   <li>{@code beacon}: {@code --clients} Beacon clients shipping to the collector.
+ * </ul>
+ *
+ * For {@code raw} and {@code beacon} the collector runs with {@code rateLimitPerSecond: 0}: the
+ * whole load comes from one loopback address, which the per-source limit (50 requests/s) would
+ * hold to 25,000 records/s. After each, the collector is stopped (SIGTERM) and its file counted:
+ * every acknowledged record must be there (stored >= acknowledged; more only when a commit's answer
+ * was still on its way at the end). Then {@code paced} ({@link Paced}), once, at half the median
+ * rate of {@code raw}, on a collector with every default (rate limit on).
+ *
+ * <pre>java -cp benchmarks/target/benchmarks.jar dev.beacon.benchmarks.CollectorIngest [--rounds=2]
+ *     [--seconds=10] [--warmup=3] [--modes=store,appender,raw,beacon] [--paced=true] [--batch=5000]
+ *     [--connections=8] [--clients=8] [--jfr=/tmp/ingest]</pre>
+ *
+ * <p>{@code --jfr=PREFIX} records the collector of each HTTP run into {@code PREFIX-mode-round.jfr}.
+ */
+public final class CollectorIngest {
+
+  private CollectorIngest() {}
+
+  static final double GOAL_RECORDS_PER_S = 100_000;
+
+  public static void main(String[] args) throws Exception {
+    if (args.length > 0 && args[0].equals("store-child")) {
+      StoreLoad.child(args);
+      return;
+    }
+    if (args.length > 0 && args[0].equals("load-child")) {
+      IngestLoad.child(args);
+      return;
+    }
+    int rounds = Integer.parseInt(Child.arg(args, "rounds", "2"));
+    int seconds = Integer.parseInt(Child.arg(args, "seconds", "10"));
+    int warmup = Integer.parseInt(Child.arg(args, "warmup", "3"));
+    String jfr = Child.arg(args, "jfr", null);
+    List<String> modes = List.of(Child.arg(args, "modes", "store,appender,raw,beacon").split(","));
+    System.out.println("load average at start: " + CollectorQueries.loadAverage());
+    Map<String, List<Map<String, String>>> results = new LinkedHashMap<>();
+    modes.forEach(m -> results.put(m, new ArrayList<>()));
+    for (int round = 0; round < rounds; round++) {
+      for (int i = 0; i < modes.size(); i++) {
+        String mode = modes.get((i + round) % modes.size());
+        Map<String, String> r = mode.equals("store") || mode.equals("appender")
+            ? runStore(mode, args, seconds, warmup)
+            : runHttp(mode, args, seconds, warmup, jfr == null ? null : jfr + "-" + mode + "-" + (round + 1) + ".jfr");
+        results.get(mode).add(r);
+        System.out.println("round " + (round + 1) + " " + mode + ": " + r);
+      }
+    }
+    Map<String, String> paced = null;
+    if (Boolean.parseBoolean(Child.arg(args, "paced", "true")) && results.containsKey("raw")) {
+      double sustained = median(results.get("raw"), "acked_per_s");
+      paced = runPaced(sustained / 2, seconds, warmup, jfr == null ? null : jfr + "-paced.jfr");
+      System.out.println("paced: " + paced);
+    }
+    report(results, paced);
+    System.out.println("load average at end: " + CollectorQueries.loadAverage());
+  }
+
+  private static Map<String, String> runStore(String mode, String[] args, int seconds, int warmup) {
+    List<String> jvm = new ArrayList<>(List.of("-Xms4g", "-Xmx4g"));
+    try (Child child = Child.start(CollectorIngest.class, jvm, List.of("store-child", "--mode=" + mode,
+        "--batch=" + Child.arg(args, "batch", "5000"), "--seconds=" + seconds, "--warmup=" + warmup))) {
+      await(child, "MARK start", mode);
+      CpuMeter cpu = new CpuMeter(List.of(ProcessHandle.current().pid(), child.pid()));
+      await(child, "MARK end", mode);
+      CpuMeter.Usage usage = cpu.stop();
+      Map<String, String> r = Throughput.parse(await(child, "RESULT", mode));
+      r.put("cpu_machine", fmt(usage.machine()));
+      r.put("cpu_foreign", fmt(usage.foreign()));
+      r.put("acked_per_s", r.get("rows_per_s"));
+      return r;
+    }
+  }
+
+  private static Map<String, String> runHttp(String mode, String[] args, int seconds, int warmup, String jfr) {
+    try (CollectorProcess collector = CollectorProcess.start(new JsonObject().put("rateLimitPerSecond", 0), jfr)) {
+      Map<String, String> r;
+      try (Child loader = Child.start(CollectorIngest.class, new ArrayList<>(List.of("-Xms2g", "-Xmx2g")),
+          List.of("load-child", "--mode=" + mode, "--url=" + collector.baseUrl, "--seconds=" + seconds, "--warmup=" + warmup,
+              "--connections=" + Child.arg(args, "connections", "8"), "--clients=" + Child.arg(args, "clients", "8")))) {
+        await(loader, "MARK start", mode);
+        long self = ProcessHandle.current().pid();
+        CpuMeter cpu = new CpuMeter(List.of(self, collector.pid(), loader.pid()));
+        long c0 = ticks(collector.pid());
+        long l0 = ticks(loader.pid());
+        long t0 = System.nanoTime();
+        await(loader, "MARK end", mode);
+        double s = (System.nanoTime() - t0) / 1e9;
+        CpuMeter.Usage usage = cpu.stop();
+        long c1 = ticks(collector.pid());
+        long l1 = ticks(loader.pid());
+        r = Throughput.parse(await(loader, "RESULT", mode));
+        r.put("cpu_collector", fmt((c1 - c0) / 100.0 / s));
+        r.put("cpu_loader", fmt((l1 - l0) / 100.0 / s));
+        r.put("cpu_machine", fmt(usage.machine()));
+        r.put("cpu_foreign", fmt(usage.foreign()));
+      }
+      boolean clean = collector.stop();
+      long[] stored = collector.countStored();
+      r.put("stored", Long.toString(stored[0]));
+      r.put("stored_distinct", Long.toString(stored[1]));
+      r.put("clean_exit", Boolean.toString(clean));
+      String err = collector.stderr().trim();
+      if (!err.isEmpty()) {
+        System.out.println("  collector stderr: " + err.lines().limit(5).toList());
+      }
+      return r;
+    }
+  }
+
+  private static Map<String, String> runPaced(double half, int seconds, int warmup, String jfr) {
+    int overRecords = 50;
+    double overAdmitted = 50 * overRecords; // the over-rate source's admitted share: its limit, 50 requests/s
+    double rate = Math.max(half - overAdmitted, half / 2);
+    int sources = (int) Math.ceil(rate / 500 / 30); // each source under 30 requests/s (limit 50, burst 100)
+    try (CollectorProcess collector = CollectorProcess.start(new JsonObject(), jfr)) {
+      Map<String, String> r;
+      try (Child loader = Child.start(CollectorIngest.class, new ArrayList<>(List.of("-Xms2g", "-Xmx2g")),
+          List.of("load-child", "--mode=paced", "--url=" + collector.baseUrl, "--seconds=" + Math.max(seconds, 15),
+              "--warmup=" + warmup, "--rate=" + (long) rate, "--sources=" + sources, "--over-rps=200", "--over-records=" + overRecords, "--config-rps=100"))) {
+        await(loader, "MARK start", "paced");
+        CpuMeter cpu = new CpuMeter(List.of(ProcessHandle.current().pid(), collector.pid(), loader.pid()));
+        await(loader, "MARK end", "paced");
+        CpuMeter.Usage usage = cpu.stop();
+        r = Throughput.parse(await(loader, "RESULT", "paced"));
+        r.put("cpu_machine", fmt(usage.machine()));
+        r.put("cpu_foreign", fmt(usage.foreign()));
+        r.put("half_sustained", fmt(half));
+      }
+      collector.stop();
+      long[] stored = collector.countStored();
+      r.put("stored", Long.toString(stored[0]));
+      return r;
+    }
+  }
+
+  private static String await(Child child, String prefix, String mode) {
+    String line = child.await(prefix, l -> System.out.println("  | " + l));
+    if (line == null) {
+      throw new IllegalStateException(mode + ": the child ended before " + prefix);
+    }
+    return line;
+  }
+
+  /** utime + stime of a process, in ticks (1/100 s); 0 when unreadable. */
+  static long ticks(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split("\\s+");
+      return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    } catch (IOException | RuntimeException e) {
+      return 0;
+    }
+  }
+
+  static String fmt(double d) {
+    return String.format(Locale.ROOT, "%.2f", d);
+  }
+
+  static double median(List<Map<String, String>> runs, String key) {
+    double[] v = runs.stream().mapToDouble(r -> Double.parseDouble(r.getOrDefault(key, "0"))).sorted().toArray();
+    return Throughput.median(v);
+  }
+
+  private static long sum(List<Map<String, String>> runs, String key) {
+    return runs.stream().mapToLong(r -> Long.parseLong(r.getOrDefault(key, "0"))).sum();
+  }
+
+  private static double max(List<Map<String, String>> runs, String key) {
+    return runs.stream().mapToDouble(r -> Double.parseDouble(r.getOrDefault(key, "0"))).max().orElse(0);
+  }
+
+  private static double min(List<Map<String, String>> runs, String key) {
+    return runs.stream().mapToDouble(r -> Double.parseDouble(r.getOrDefault(key, "0"))).min().orElse(0);
+  }
+
+  private static void report(Map<String, List<Map<String, String>>> results, Map<String, String> paced) {
+    double store = results.containsKey("store") ? median(results.get("store"), "acked_per_s") : 0;
+    double appender = results.containsKey("appender") ? median(results.get("appender"), "acked_per_s") : 0;
+    System.out.println();
+    System.out.println("| path | records/s (median) | min - max | / DuckDbStore.write | / raw appender | / goal 100k | "
+        + "acknowledged, stored (all runs) | answers 429 / other / failed (all runs) | CPU cores: collector / loader / machine / foreign (max) | runs |");
+    System.out.println("|---|---:|---:|---:|---:|---:|---|---|---|---:|");
+    for (Map.Entry<String, List<Map<String, String>>> e : results.entrySet()) {
+      List<Map<String, String>> runs = e.getValue();
+      if (runs.isEmpty()) {
+        continue;
+      }
+      double med = median(runs, "acked_per_s");
+      String counts = "-";
+      if (runs.get(0).containsKey("stored")) {
+        long acked = runs.stream().mapToLong(r -> Long.parseLong(r.get("acked_total"))).sum();
+        long stored = runs.stream().mapToLong(r -> Long.parseLong(r.get("stored"))).sum();
+        counts = String.format(Locale.ROOT, "%,d, %,d (%s)", acked, stored, stored >= acked ? "0 lost" : (acked - stored) + " LOST");
+      }
+      String statuses = runs.get(0).containsKey("status_429")
+          ? sum(runs, "status_429") + " / " + sum(runs, "other_status") + " / " + sum(runs, "failed")
+          : runs.get(0).containsKey("dropped") ? "retries in detail; dropped " + sum(runs, "dropped") : "-";
+      System.out.printf(Locale.ROOT, "| %s | %,.0f | %,.0f - %,.0f | %s | %s | %.2f | %s | %s | %s / %s / %.2f / %.2f | %d |%n",
+          e.getKey(), med, min(runs, "acked_per_s"), max(runs, "acked_per_s"),
+          store > 0 ? String.format(Locale.ROOT, "%.2fx", med / store) : "-",
+          appender > 0 ? String.format(Locale.ROOT, "%.2fx", med / appender) : "-",
+          med / GOAL_RECORDS_PER_S, counts, statuses,
+          runs.get(0).containsKey("cpu_collector") ? fmt(median(runs, "cpu_collector")) : "-",
+          runs.get(0).containsKey("cpu_loader") ? fmt(median(runs, "cpu_loader")) : "-",
+          median(runs, "cpu_machine"), max(runs, "cpu_foreign"), runs.size());
+    }
+    if (paced != null) {
+      System.out.println();
+      System.out.printf(Locale.ROOT, "paced at %s records/s (half the raw loader's median; %s from the legit sources, the rest admitted from "
+          + "the over-rate one), CPU machine %s, foreign %s; stored %s, acknowledged %d%n", paced.get("half_sustained"), paced.get("rate"),
+          paced.get("cpu_machine"), paced.get("cpu_foreign"), paced.get("stored"),
+          Long.parseLong(paced.get("ok_acked")) + Long.parseLong(paced.get("over_acked")));
+      System.out.println();
+      System.out.println("| stream | answers | p50 ms | p99 ms | max ms | goal | p99 / goal | other status, failed |");
+      System.out.println("|---|---:|---:|---:|---:|---:|---:|---|");
+      row(paced, "500-record batch -> 200", "ok", "200", 50);
+      row(paced, "over-rate source -> 429", "over", "429", 5);
+      row(paced, "over-rate source -> 200 (within its limit)", "over", "200", Double.NaN);
+      row(paced, "config GET -> 200", "config", "200", 5);
+    }
+  }
+
+  private static void row(Map<String, String> p, String label, String stream, String status, double goal) {
+    String k = stream + "_" + status;
+    double p99 = Double.parseDouble(p.getOrDefault(k + "_p99_ms", "NaN"));
+    System.out.printf(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s, %s |%n", label, p.get(k), p.get(k + "_p50_ms"),
+        p.get(k + "_p99_ms"), p.getOrDefault(k + "_max_ms", "-"), Double.isNaN(goal) ? "-" : "< " + (int) goal + " ms",
+        Double.isNaN(goal) ? "-" : String.format(Locale.ROOT, "%.2f", p99 / goal), p.get(stream + "_other"), p.get(stream + "_failed"));
+  }
+}
