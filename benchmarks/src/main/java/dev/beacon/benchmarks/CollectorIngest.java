@@ -120,6 +120,7 @@ public final class CollectorIngest {
         r.put("cpu_machine", fmt(usage.machine()));
         r.put("cpu_foreign", fmt(usage.foreign()));
       }
+      r.putAll(collector.commitMeters());
       boolean clean = collector.stop();
       long[] stored = collector.countStored();
       r.put("stored", Long.toString(stored[0]));
@@ -152,6 +153,7 @@ public final class CollectorIngest {
         r.put("cpu_foreign", fmt(usage.foreign()));
         r.put("half_sustained", fmt(half));
       }
+      r.putAll(collector.commitMeters());
       collector.stop();
       long[] stored = collector.countStored();
       r.put("stored", Long.toString(stored[0]));
@@ -229,6 +231,28 @@ public final class CollectorIngest {
           runs.get(0).containsKey("cpu_collector") ? fmt(median(runs, "cpu_collector")) : "-",
           runs.get(0).containsKey("cpu_loader") ? fmt(median(runs, "cpu_loader")) : "-",
           median(runs, "cpu_machine"), max(runs, "cpu_foreign"), runs.size());
+    }
+    System.out.println();
+    System.out.println("| run | commits | mean records / commit | max records | mean commit ms | max commit ms | 429 by cause |");
+    System.out.println("|---|---:|---:|---:|---:|---:|---|");
+    List<Map.Entry<String, Map<String, String>>> withMeters = new ArrayList<>();
+    results.forEach((mode, runs) -> runs.forEach(r -> withMeters.add(Map.entry(mode, r))));
+    if (paced != null) {
+      withMeters.add(Map.entry("paced", paced));
+    }
+    for (Map.Entry<String, Map<String, String>> e : withMeters) {
+      Map<String, String> r = e.getValue();
+      if (!r.containsKey("commits")) {
+        continue;
+      }
+      StringBuilder causes = new StringBuilder();
+      r.forEach((k, v) -> {
+        if (k.startsWith("throttled_")) {
+          causes.append(causes.length() == 0 ? "" : ", ").append(k.substring(10)).append(' ').append(v);
+        }
+      });
+      System.out.printf(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s |%n", e.getKey(), r.get("commits"), r.get("commit_mean_records"),
+          r.get("commit_max_records"), r.get("commit_mean_ms"), r.get("commit_max_ms"), causes.length() == 0 ? "-" : causes);
     }
     if (paced != null) {
       System.out.println();

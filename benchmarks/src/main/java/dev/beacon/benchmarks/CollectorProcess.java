@@ -58,14 +58,18 @@ final class CollectorProcess implements AutoCloseable {
       pb.environment().clear();
       Process p = pb.start();
       BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+      String prefix = "beacon collector listening on ";
       String ready = CompletableFuture.supplyAsync(() -> {
         try {
-          return out.readLine();
+          String line;
+          while ((line = out.readLine()) != null && !line.startsWith(prefix)) {
+            // JFR's start-up line, when recording
+          }
+          return line;
         } catch (IOException e) {
           return null;
         }
       }).get(120, TimeUnit.SECONDS);
-      String prefix = "beacon collector listening on ";
       if (ready == null || !ready.startsWith(prefix)) {
         p.destroyForcibly();
         throw new IllegalStateException("the collector did not start: " + ready + "; " + Files.readString(dataDir.resolve("collector.err")));
@@ -104,6 +108,50 @@ final class CollectorProcess implements AutoCloseable {
     } catch (SQLException e) {
       throw new IllegalStateException("cannot count the rows in " + file, e);
     }
+  }
+
+  /**
+   * The write path's meters from {@code GET /metrics} (Prometheus text): commits, their mean and
+   * largest size and time, and 429s by cause. Empty when the collector does not answer.
+   */
+  java.util.Map<String, String> commitMeters() {
+    java.util.Map<String, Double> m = new java.util.HashMap<>();
+    try {
+      java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+          java.net.http.HttpRequest.newBuilder(java.net.URI.create(baseUrl + "/metrics")).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      for (String line : r.body().split("\n")) {
+        if (line.startsWith("#") || line.isBlank()) {
+          continue;
+        }
+        int sp = line.lastIndexOf(' ');
+        String name = line.substring(0, sp);
+        if (name.startsWith("beacon_collector_commit") || name.startsWith("beacon_collector_throttled")) {
+          m.merge(name.replaceAll("\\{.*\\}", name.contains("cause=") ? "_" + name.replaceAll(".*cause=\"([^\"]*)\".*", "$1") : ""),
+              Double.parseDouble(line.substring(sp + 1)), Double::sum);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      return java.util.Map.of();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return java.util.Map.of();
+    }
+    java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+    double commits = m.getOrDefault("beacon_collector_commit_seconds_count", 0.0);
+    out.put("commits", String.format(java.util.Locale.ROOT, "%.0f", commits));
+    if (commits > 0) {
+      out.put("commit_mean_records", String.format(java.util.Locale.ROOT, "%.0f", m.getOrDefault("beacon_collector_commit_records_sum", 0.0) / commits));
+      out.put("commit_max_records", String.format(java.util.Locale.ROOT, "%.0f", m.getOrDefault("beacon_collector_commit_records_max", 0.0)));
+      out.put("commit_mean_ms", String.format(java.util.Locale.ROOT, "%.1f", 1000 * m.getOrDefault("beacon_collector_commit_seconds_sum", 0.0) / commits));
+      out.put("commit_max_ms", String.format(java.util.Locale.ROOT, "%.1f", 1000 * m.getOrDefault("beacon_collector_commit_seconds_max", 0.0)));
+    }
+    m.forEach((k, v) -> {
+      if (k.startsWith("beacon_collector_throttled")) {
+        out.put(k.replace("beacon_collector_throttled_total", "throttled"), String.format(java.util.Locale.ROOT, "%.0f", v));
+      }
+    });
+    return out;
   }
 
   /** The collector's stderr (empty when it was quiet). */

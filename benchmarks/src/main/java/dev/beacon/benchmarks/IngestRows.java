@@ -12,7 +12,8 @@ import java.util.UUID;
 
 /**
  * The rows of the collector's ingestion harness, the same for every path: {@link SyntheticEvents}
- * (seed 1, {@link #BASE} events over the day before the harness starts: realistic sessions,
+ * (seed 1, {@link #BASE} events over the 5 minutes before the harness starts, as live clients
+ * send them a few seconds after they happen: realistic sessions,
  * versions, OS, params, durations), sent as MLflow's envelope over HTTP ({@link Bodies}) or
  * written to the store directly ({@link #rekeyed}). Every copy of a row gets a fresh key, so
  * nothing is a duplicate.
@@ -30,7 +31,7 @@ final class IngestRows {
 
   /** The base rows, their event times in the day before {@code now}. */
   static List<StoredEvent> base(Instant now) {
-    return SyntheticEvents.of(1, "mlflow", now.minus(Duration.ofDays(1)), now, BASE).all();
+    return SyntheticEvents.of(1, "mlflow", now.minus(Duration.ofMinutes(5)), now, BASE).all();
   }
 
   /** {@code n} rows cycling through {@code base}, each with a fresh random key. */

@@ -96,10 +96,11 @@ final class Paced {
     Context ctx = vertx.getOrCreateContext();
     List<HttpClient> okClients = new ArrayList<>();
     for (int i = 0; i < sources; i++) {
-      okClients.add(IngestLoad.client(vertx, base, 16, "127.0.0." + (10 + i)));
+      okClients.add(IngestLoad.client(vertx, base, 256, "127.0.0." + (10 + i)));
     }
-    HttpClient over = IngestLoad.client(vertx, base, 16, "127.0.0.250");
-    HttpClient config = IngestLoad.client(vertx, base, 4, "127.0.0.251");
+    // Pools big enough that no request waits for a connection here: an open loop must not queue in the loader.
+    HttpClient over = IngestLoad.client(vertx, base, 1024, "127.0.0.250");
+    HttpClient config = IngestLoad.client(vertx, base, 256, "127.0.0.251");
     List<dev.beacon.collector.store.StoredEvent> rows = IngestRows.base(Instant.now());
     IngestRows.Bodies bodies = new IngestRows.Bodies(rows, 500, 13); // event loop only
     IngestRows.Bodies overBodies = new IngestRows.Bodies(rows, overRecords, 17); // event loop only
