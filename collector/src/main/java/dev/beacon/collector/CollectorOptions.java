@@ -14,6 +14,7 @@ import static dev.beacon.collector.OptionReaders.string;
 import dev.beacon.Profile;
 import dev.beacon.Profiles;
 import dev.beacon.RecordSchema;
+import dev.beacon.collector.store.pg.PgStoreOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
@@ -223,9 +224,16 @@ public final class CollectorOptions {
     if (dataDir == null || dataDir.isBlank()) {
       throw bad("dataDir", dataDir, "a directory path");
     }
-    if (store != null && (store.isBlank() || duckDbFile() == null)) {
-      // PostgreSQL comes with a later issue, behind the same EventStore interface.
-      throw bad("store", store, "null or a DuckDB file path (postgresql:// is not supported yet)");
+    if (store != null && store.isBlank()) {
+      throw bad("store", store, "null, a DuckDB file path or a postgresql:// URI");
+    }
+    if (isPostgres()) {
+      try {
+        pgStoreOptions().validate();
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("store must be a postgresql://user:password@host:port/database URI, but was '"
+            + redactedStore() + "': " + e.getMessage(), e);
+      }
     }
     if (adminToken != null && adminToken.length() < 16) {
       throw bad("adminToken", "(" + adminToken.length() + " characters)", "null or at least 16 characters");
@@ -309,6 +317,29 @@ public final class CollectorOptions {
     return out;
   }
 
+  /** Whether {@code store} names a PostgreSQL database ({@code postgresql://} or {@code postgres://}). */
+  public boolean isPostgres() {
+    return store != null && (store.startsWith("postgresql://") || store.startsWith("postgres://"));
+  }
+
+  /**
+   * The options of the PostgreSQL store named by {@code store} (see {@link PgStoreOptions#fromUri}).
+   *
+   * @throws IllegalStateException when {@code store} is not a PostgreSQL URI
+   * @throws IllegalArgumentException when it cannot be read
+   */
+  public PgStoreOptions pgStoreOptions() {
+    if (!isPostgres()) {
+      throw new IllegalStateException("store is not a postgresql:// URI");
+    }
+    return PgStoreOptions.fromUri(store);
+  }
+
+  /** {@code store} with a PostgreSQL URI's password replaced by {@code (set)}, for messages and logs. */
+  public String redactedStore() {
+    return isPostgres() ? PgStoreOptions.redact(store) : store;
+  }
+
   /**
    * The DuckDB file of the embedded store: {@code <dataDir>/beacon.duckdb} when {@code store} is
    * null, else {@code store} itself (a path, optionally prefixed {@code duckdb:}); {@code null}
@@ -318,7 +349,7 @@ public final class CollectorOptions {
     if (store == null) {
       return Path.of(dataDir, DUCKDB_FILE);
     }
-    if (store.startsWith("postgresql:") || store.startsWith("postgres:")) {
+    if (isPostgres()) {
       return null;
     }
     String s = store.startsWith("duckdb:") ? store.substring("duckdb:".length()) : store;
@@ -330,7 +361,8 @@ public final class CollectorOptions {
     k.put("host", "interface to listen on (" + DEFAULT_HOST + ")");
     k.put("port", "port; 0 = any free port (" + DEFAULT_PORT + ")");
     k.put("dataDir", "directory of the embedded store (" + DEFAULT_DATA_DIR + ")");
-    k.put("store", "null = DuckDB file <dataDir>/" + DUCKDB_FILE + "; or a DuckDB file path (postgresql:// later)");
+    k.put("store", "null = DuckDB file <dataDir>/" + DUCKDB_FILE + "; a DuckDB file path; or postgresql://user:password@host:port/db"
+        + " (several collectors on one database; ?search_path=schema&poolSize=n&sslmode=require)");
     k.put("profiles", "list of built-in names, profile file paths or inline documents (" + DEFAULT_PROFILES + ")");
     k.put("adminToken", "bearer token of the admin API, at least 16 characters; null = admin off");
     k.put("retentionDays", "days raw rows are kept; rollups are kept for good (" + DEFAULT_RETENTION_DAYS + ")");
@@ -415,6 +447,7 @@ public final class CollectorOptions {
     if (adminToken != null) {
       j.put("adminToken", "(set)");
     }
+    j.put("store", redactedStore());
     return "CollectorOptions" + j.encode();
   }
 }

@@ -14,6 +14,7 @@ import dev.beacon.collector.server.RouteMount;
 import dev.beacon.collector.store.EventStore;
 import dev.beacon.collector.store.duckdb.DuckDbStore;
 import dev.beacon.collector.store.duckdb.DuckDbStoreOptions;
+import dev.beacon.collector.store.pg.PgStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
@@ -94,15 +95,18 @@ public final class CollectorServer {
   }
 
   /**
-   * Starts a collector on the embedded DuckDB store ({@code store}, by default {@code
-   * <dataDir>/beacon.duckdb}) with the config and query routes.
+   * Starts a collector on the store {@code store} names, with the config and query routes: the
+   * embedded DuckDB file (by default {@code <dataDir>/beacon.duckdb}), or, for a {@code
+   * postgresql://} URI, the PostgreSQL database that several collector instances can share.
    *
    * @throws IllegalArgumentException for bad options (before anything starts)
    */
   public static Future<CollectorServer> start(Vertx vertx, CollectorOptions options) {
     options.validate();
     Clock clock = Clock.systemUTC();
-    EventStore store = new DuckDbStore(vertx, options.duckDbFile(), new DuckDbStoreOptions().setClock(clock));
+    EventStore store = options.isPostgres()
+        ? new PgStore(vertx, options.pgStoreOptions().setClock(clock))
+        : new DuckDbStore(vertx, options.duckDbFile(), new DuckDbStoreOptions().setClock(clock));
     return start(vertx, options, store, clock, defaultMounts(vertx, options, store, clock));
   }
 
