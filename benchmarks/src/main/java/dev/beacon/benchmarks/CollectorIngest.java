@@ -61,14 +61,33 @@ public final class CollectorIngest {
     System.out.println("load average at start: " + CollectorQueries.loadAverage());
     Map<String, List<Map<String, String>>> results = new LinkedHashMap<>();
     modes.forEach(m -> results.put(m, new ArrayList<>()));
-    for (int round = 0; round < rounds; round++) {
-      for (int i = 0; i < modes.size(); i++) {
-        String mode = modes.get((i + round) % modes.size());
-        Map<String, String> r = mode.equals("store") || mode.equals("appender")
-            ? runStore(mode, args, seconds, warmup)
-            : runHttp(mode, args, seconds, warmup, jfr == null ? null : jfr + "-" + mode + "-" + (round + 1) + ".jfr");
-        results.get(mode).add(r);
-        System.out.println("round " + (round + 1) + " " + mode + ": " + r);
+    PgProcess pg = modes.stream().anyMatch(m -> m.startsWith("pg")) ? PgProcess.start(Files.createTempDirectory("beacon-pg-bench-")) : null;
+    try {
+      for (int round = 0; round < rounds; round++) {
+        for (int i = 0; i < modes.size(); i++) {
+          String mode = modes.get((i + round) % modes.size());
+          String uri = null;
+          if (pg != null && mode.startsWith("pg")) {
+            String db = "bench_" + mode.replace('-', '_') + "_" + (round + 1);
+            pg.createDatabase(db);
+            uri = pg.uri(db, "search_path=beacon");
+          }
+          String jfrFile = jfr == null ? null : jfr + "-" + mode + "-" + (round + 1) + ".jfr";
+          Map<String, String> r = switch (mode) {
+            case "store", "appender", "pg-store", "pg-copy" -> runStore(mode, args, seconds, warmup, uri, pg);
+            case "raw", "beacon" -> runHttp(mode, mode, 1, args, seconds, warmup, jfrFile, null, null);
+            case "pg-1" -> runHttp(mode, "raw", 1, args, seconds, warmup, jfrFile, uri, pg);
+            case "pg-2" -> runHttp(mode, "raw", 2, args, seconds, warmup, jfrFile, uri, pg);
+            default -> throw new IllegalArgumentException("unknown mode " + mode);
+          };
+          results.get(mode).add(r);
+          System.out.println("round " + (round + 1) + " " + mode + ": " + r);
+        }
+      }
+    } finally {
+      if (pg != null) {
+        pg.stop();
+        pg.delete();
       }
     }
     Map<String, String> paced = null;
@@ -81,15 +100,28 @@ public final class CollectorIngest {
     System.out.println("load average at end: " + CollectorQueries.loadAverage());
   }
 
-  private static Map<String, String> runStore(String mode, String[] args, int seconds, int warmup) {
+  private static Map<String, String> runStore(String mode, String[] args, int seconds, int warmup, String uri, PgProcess pg) {
     List<String> jvm = new ArrayList<>(List.of("-Xms4g", "-Xmx4g"));
-    try (Child child = Child.start(CollectorIngest.class, jvm, List.of("store-child", "--mode=" + mode,
-        "--batch=" + Child.arg(args, "batch", "5000"), "--seconds=" + seconds, "--warmup=" + warmup))) {
+    List<String> childArgs = new ArrayList<>(List.of("store-child", "--mode=" + mode,
+        "--batch=" + Child.arg(args, "batch", "5000"), "--seconds=" + seconds, "--warmup=" + warmup));
+    if (uri != null) {
+      childArgs.add("--uri=" + uri);
+    }
+    try (Child child = Child.start(CollectorIngest.class, jvm, childArgs)) {
       await(child, "MARK start", mode);
-      CpuMeter cpu = new CpuMeter(List.of(ProcessHandle.current().pid(), child.pid()));
+      List<Long> pids = new ArrayList<>(List.of(ProcessHandle.current().pid(), child.pid()));
+      List<Long> pgPids = pg == null ? List.of() : pg.pids();
+      pids.addAll(pgPids);
+      CpuMeter cpu = new CpuMeter(pids);
+      long p0 = ticks(pgPids);
+      long t0 = System.nanoTime();
       await(child, "MARK end", mode);
+      double s = (System.nanoTime() - t0) / 1e9;
       CpuMeter.Usage usage = cpu.stop();
       Map<String, String> r = Throughput.parse(await(child, "RESULT", mode));
+      if (pg != null) {
+        r.put("cpu_postgres", fmt((ticks(pgPids) - p0) / 100.0 / s));
+      }
       r.put("cpu_machine", fmt(usage.machine()));
       r.put("cpu_foreign", fmt(usage.foreign()));
       r.put("acked_per_s", r.get("rows_per_s"));
@@ -97,40 +129,83 @@ public final class CollectorIngest {
     }
   }
 
-  private static Map<String, String> runHttp(String mode, String[] args, int seconds, int warmup, String jfr) {
-    try (CollectorProcess collector = CollectorProcess.start(new JsonObject().put("rateLimitPerSecond", 0), jfr)) {
+  /**
+   * One HTTP run: {@code instances} collectors (on DuckDB, or all on the PostgreSQL {@code uri}),
+   * the {@code loaderMode} loader spread over them; then the collectors stopped and the store counted.
+   */
+  private static Map<String, String> runHttp(String mode, String loaderMode, int instances, String[] args, int seconds, int warmup,
+      String jfr, String uri, PgProcess pg) {
+    JsonObject conf = new JsonObject().put("rateLimitPerSecond", 0);
+    if (uri != null) {
+      conf.put("store", uri);
+    }
+    List<CollectorProcess> collectors = new ArrayList<>();
+    try {
+      for (int i = 0; i < instances; i++) {
+        collectors.add(CollectorProcess.start(conf, jfr == null ? null : jfr.replace(".jfr", "-c" + (i + 1) + ".jfr")));
+      }
+      String urls = String.join(",", collectors.stream().map(c -> c.baseUrl).toList());
+      List<Long> collectorPids = collectors.stream().map(CollectorProcess::pid).toList();
       Map<String, String> r;
       try (Child loader = Child.start(CollectorIngest.class, new ArrayList<>(List.of("-Xms2g", "-Xmx2g")),
-          List.of("load-child", "--mode=" + mode, "--url=" + collector.baseUrl, "--seconds=" + seconds, "--warmup=" + warmup,
+          List.of("load-child", "--mode=" + loaderMode, "--url=" + urls, "--seconds=" + seconds, "--warmup=" + warmup,
               "--connections=" + Child.arg(args, "connections", "8"), "--clients=" + Child.arg(args, "clients", "8")))) {
         await(loader, "MARK start", mode);
-        long self = ProcessHandle.current().pid();
-        CpuMeter cpu = new CpuMeter(List.of(self, collector.pid(), loader.pid()));
-        long c0 = ticks(collector.pid());
-        long l0 = ticks(loader.pid());
+        List<Long> pgPids = pg == null ? List.of() : pg.pids();
+        List<Long> pids = new ArrayList<>(List.of(ProcessHandle.current().pid(), loader.pid()));
+        pids.addAll(collectorPids);
+        pids.addAll(pgPids);
+        CpuMeter cpu = new CpuMeter(pids);
+        long c0 = ticks(collectorPids);
+        long l0 = ticks(List.of(loader.pid()));
+        long p0 = ticks(pgPids);
         long t0 = System.nanoTime();
         await(loader, "MARK end", mode);
         double s = (System.nanoTime() - t0) / 1e9;
         CpuMeter.Usage usage = cpu.stop();
-        long c1 = ticks(collector.pid());
-        long l1 = ticks(loader.pid());
+        long c1 = ticks(collectorPids);
+        long l1 = ticks(List.of(loader.pid()));
+        long p1 = ticks(pgPids);
         r = Throughput.parse(await(loader, "RESULT", mode));
         r.put("cpu_collector", fmt((c1 - c0) / 100.0 / s));
         r.put("cpu_loader", fmt((l1 - l0) / 100.0 / s));
+        if (pg != null) {
+          r.put("cpu_postgres", fmt((p1 - p0) / 100.0 / s));
+        }
         r.put("cpu_machine", fmt(usage.machine()));
         r.put("cpu_foreign", fmt(usage.foreign()));
       }
-      r.putAll(collector.commitMeters());
-      boolean clean = collector.stop();
-      long[] stored = collector.countStored();
+      r.putAll(collectors.get(0).commitMeters());
+      boolean clean = true;
+      for (CollectorProcess c : collectors) {
+        clean &= c.stop();
+      }
+      long[] stored = uri == null ? collectors.get(0).countStored() : countPg(uri);
       r.put("stored", Long.toString(stored[0]));
       r.put("stored_distinct", Long.toString(stored[1]));
       r.put("clean_exit", Boolean.toString(clean));
-      String err = collector.stderr().trim();
-      if (!err.isEmpty()) {
-        System.out.println("  collector stderr: " + err.lines().limit(5).toList());
+      for (CollectorProcess c : collectors) {
+        String err = c.stderr().trim();
+        if (!err.isEmpty()) {
+          System.out.println("  collector stderr: " + err.lines().limit(5).toList());
+        }
       }
       return r;
+    } finally {
+      collectors.forEach(CollectorProcess::close);
+    }
+  }
+
+  /** Raw rows and distinct keys in the PostgreSQL store at {@code uri}. */
+  private static long[] countPg(String uri) {
+    String schema = dev.beacon.collector.store.pg.PgStoreOptions.fromUri(uri).getSchema();
+    try (java.sql.Connection c = StoreLoad.jdbc(uri);
+        java.sql.Statement st = c.createStatement();
+        java.sql.ResultSet rs = st.executeQuery("SELECT count(*), count(DISTINCT key) FROM " + schema + ".events")) {
+      rs.next();
+      return new long[] {rs.getLong(1), rs.getLong(2)};
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException("cannot count the rows at " + dev.beacon.collector.store.pg.PgStoreOptions.redact(uri), e);
     }
   }
 
@@ -169,6 +244,14 @@ public final class CollectorIngest {
     return line;
   }
 
+  static long ticks(List<Long> pids) {
+    long sum = 0;
+    for (long pid : pids) {
+      sum += ticks(pid);
+    }
+    return sum;
+  }
+
   /** utime + stime of a process, in ticks (1/100 s); 0 when unreadable. */
   static long ticks(long pid) {
     try {
@@ -202,17 +285,21 @@ public final class CollectorIngest {
   }
 
   private static void report(Map<String, List<Map<String, String>>> results, Map<String, String> paced) {
-    double store = results.containsKey("store") ? median(results.get("store"), "acked_per_s") : 0;
-    double appender = results.containsKey("appender") ? median(results.get("appender"), "acked_per_s") : 0;
     System.out.println();
-    System.out.println("| path | records/s (median) | min - max | / DuckDbStore.write | / raw appender | / goal 100k | "
-        + "acknowledged, stored (all runs) | answers 429 / other / failed (all runs) | CPU cores: collector / loader / machine / foreign (max) | runs |");
+    System.out.println("| path | records/s (median) | min - max | / the store's write (DuckDbStore or PgStore) | / bulk load (appender or COPY) "
+        + "| / goal 100k | acknowledged, stored (all runs) | answers 429 / other / failed (all runs) "
+        + "| CPU cores: collector / loader / postgres / machine / foreign (max) | runs |");
     System.out.println("|---|---:|---:|---:|---:|---:|---|---|---|---:|");
     for (Map.Entry<String, List<Map<String, String>>> e : results.entrySet()) {
       List<Map<String, String>> runs = e.getValue();
       if (runs.isEmpty()) {
         continue;
       }
+      boolean onPg = e.getKey().startsWith("pg");
+      String storeMode = onPg ? "pg-store" : "store";
+      String bulkMode = onPg ? "pg-copy" : "appender";
+      double store = results.containsKey(storeMode) && !results.get(storeMode).isEmpty() ? median(results.get(storeMode), "acked_per_s") : 0;
+      double appender = results.containsKey(bulkMode) && !results.get(bulkMode).isEmpty() ? median(results.get(bulkMode), "acked_per_s") : 0;
       double med = median(runs, "acked_per_s");
       String counts = "-";
       if (runs.get(0).containsKey("stored")) {
@@ -223,13 +310,14 @@ public final class CollectorIngest {
       String statuses = runs.get(0).containsKey("status_429")
           ? sum(runs, "status_429") + " / " + sum(runs, "other_status") + " / " + sum(runs, "failed")
           : runs.get(0).containsKey("dropped") ? "retries in detail; dropped " + sum(runs, "dropped") : "-";
-      System.out.printf(Locale.ROOT, "| %s | %,.0f | %,.0f - %,.0f | %s | %s | %.2f | %s | %s | %s / %s / %.2f / %.2f | %d |%n",
+      System.out.printf(Locale.ROOT, "| %s | %,.0f | %,.0f - %,.0f | %s | %s | %.2f | %s | %s | %s / %s / %s / %.2f / %.2f | %d |%n",
           e.getKey(), med, min(runs, "acked_per_s"), max(runs, "acked_per_s"),
           store > 0 ? String.format(Locale.ROOT, "%.2fx", med / store) : "-",
           appender > 0 ? String.format(Locale.ROOT, "%.2fx", med / appender) : "-",
           med / GOAL_RECORDS_PER_S, counts, statuses,
           runs.get(0).containsKey("cpu_collector") ? fmt(median(runs, "cpu_collector")) : "-",
           runs.get(0).containsKey("cpu_loader") ? fmt(median(runs, "cpu_loader")) : "-",
+          runs.get(0).containsKey("cpu_postgres") ? fmt(median(runs, "cpu_postgres")) : "-",
           median(runs, "cpu_machine"), max(runs, "cpu_foreign"), runs.size());
     }
     System.out.println();

@@ -50,11 +50,12 @@ final class IngestLoad {
 
   static void child(String[] args) {
     String mode = Child.arg(args, "mode", "raw");
-    URI base = URI.create(Child.arg(args, "url", null));
+    List<URI> bases = java.util.Arrays.stream(Child.arg(args, "url", "").split(",")).map(URI::create).toList();
+    URI base = bases.get(0);
     int seconds = Integer.parseInt(Child.arg(args, "seconds", "10"));
     int warmup = Integer.parseInt(Child.arg(args, "warmup", "3"));
     switch (mode) {
-      case "raw" -> raw(base, Integer.parseInt(Child.arg(args, "connections", "8")), warmup, seconds);
+      case "raw" -> raw(bases, Integer.parseInt(Child.arg(args, "connections", "8")), warmup, seconds);
       case "beacon" -> beacon(base, Integer.parseInt(Child.arg(args, "clients", "8")), warmup, seconds);
       case "paced" -> new Paced(base, Double.parseDouble(Child.arg(args, "rate", "50000")),
           Integer.parseInt(Child.arg(args, "sources", "4")), Double.parseDouble(Child.arg(args, "over-rps", "250")),
@@ -98,9 +99,13 @@ final class IngestLoad {
 
   // ------------------------------------------------------------------ raw: closed loop
 
-  private static void raw(URI base, int connections, int warmup, int seconds) {
+  private static void raw(List<URI> bases, int connections, int warmup, int seconds) {
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
-    HttpClient client = client(vertx, base, connections, null);
+    // connections split evenly over the collectors (several instances behind no balancer: each loader connection picks one)
+    List<HttpClient> clients = new ArrayList<>();
+    for (URI base : bases) {
+      clients.add(client(vertx, base, Math.max(1, connections / bases.size()), null));
+    }
     IngestRows.Bodies bodies = new IngestRows.Bodies(IngestRows.base(Instant.now()), 500, 11);
     AtomicLong acked = new AtomicLong();
     AtomicLong ok = new AtomicLong();
@@ -112,14 +117,14 @@ final class IngestLoad {
     boolean[] measuring = {false};
     boolean[] stopping = {false};
     Context ctx = vertx.getOrCreateContext();
-    Runnable[] loop = new Runnable[1];
-    loop[0] = () -> {
+    java.util.function.IntConsumer[] loop = new java.util.function.IntConsumer[1];
+    loop[0] = conn -> {
       if (stopping[0]) {
         inFlight.decrementAndGet();
         return;
       }
       long t0 = System.nanoTime();
-      post(client, bodies.next()).onComplete(ar -> {
+      post(clients.get(conn % clients.size()), bodies.next()).onComplete(ar -> {
         if (ar.failed()) {
           failed.incrementAndGet();
         } else if (ar.result()[0] == 200) {
@@ -133,15 +138,15 @@ final class IngestLoad {
         } else {
           other.incrementAndGet();
         }
-        loop[0].run();
+        loop[0].accept(conn);
       });
     };
-    System.out.printf(Locale.ROOT, "raw loader: %d connections, %d records and %,d bytes per request%n", connections,
-        bodies.records(), bodies.bytes());
+    System.out.printf(Locale.ROOT, "raw loader: %d connections over %d collector(s), %d records and %,d bytes per request%n",
+        connections, bases.size(), bodies.records(), bodies.bytes());
     inFlight.set(connections);
     ctx.runOnContext(v -> {
       for (int i = 0; i < connections; i++) {
-        loop[0].run();
+        loop[0].accept(i);
       }
     });
     Sync.sleep(warmup * 1000L);
