@@ -4,7 +4,10 @@ import dev.beacon.EventDefinition;
 import dev.beacon.Profile;
 import dev.beacon.collector.CollectorOptions;
 import dev.beacon.collector.CollectorServer;
+import dev.beacon.collector.store.EventStore;
 import dev.beacon.collector.store.SyntheticEvents;
+import dev.beacon.collector.store.pg.PgStore;
+import dev.beacon.collector.store.pg.PgStoreOptions;
 import dev.beacon.collector.store.duckdb.DuckDbStore;
 import dev.beacon.collector.store.duckdb.DuckDbStoreOptions;
 import io.vertx.core.Future;
@@ -51,7 +54,11 @@ import java.util.TreeSet;
  * </ul>
  *
  * <pre>java -cp benchmarks/target/benchmarks.jar dev.beacon.benchmarks.CollectorQueries
- *     [--data=/tmp/beacon-queries] [--events=10000000] [--loads=20] [--serial=10] [--raw=10]</pre>
+ *     [--data=/tmp/beacon-queries] [--events=10000000] [--loads=20] [--serial=10] [--raw=10] [--store=duckdb|postgresql]</pre>
+ *
+ * <p>{@code --store=postgresql}: the same events in a PostgreSQL store instead ({@link PgProcess}
+ * kept under {@code --data}, filled once through two {@code PgStore}s at once, as two collector
+ * instances would, then {@code VACUUM ANALYZE}), queried through a collector on it.
  *
  * <p>Not a test: prints tables, judges nothing but prints each p95 against its goal.
  */
@@ -74,17 +81,35 @@ public final class CollectorQueries {
     int serialRuns = Integer.parseInt(Child.arg(args, "serial", "10"));
     int rawRuns = Integer.parseInt(Child.arg(args, "raw", "10"));
     Path file = data.resolve("store.duckdb");
+    boolean onPg = Child.arg(args, "store", "duckdb").equals("postgresql");
     System.out.println("load average at start: " + loadAverage());
 
     Vertx vertx = Vertx.vertx();
+    PgProcess pg = null;
     try {
-      String loaded = fill(vertx, data, file, events);
-      long bytes = Files.size(file) + walSize(file);
-      System.out.printf(Locale.ROOT, "store: %,d events over the 30 days before %s in %s (%s); %,d bytes on disk = %.1f B/event%n",
-          events, END, file, loaded, bytes, (double) bytes / events);
+      EventStore store;
+      if (onPg) {
+        Path pgDir = data.resolve("pg");
+        pg = PgProcess.start(pgDir);
+        pg.createDatabase("beacon");
+        String uri = pg.uri("beacon", "search_path=beacon&poolSize=4");
+        String loaded = fillPg(vertx, pg, pgDir, uri, events);
+        EventStore sizer = new PgStore(vertx, PgStoreOptions.fromUri(uri).setClock(CLOCK));
+        Sync.await(sizer.start(), Duration.ofMinutes(5));
+        long bytes = Sync.await(sizer.sizeOnDisk(), Duration.ofMinutes(1));
+        Sync.await(sizer.close(), Duration.ofMinutes(1));
+        store = new PgStore(vertx, PgStoreOptions.fromUri(uri).setClock(CLOCK));
+        System.out.printf(Locale.ROOT, "store: %,d events over the 30 days before %s in PostgreSQL under %s (%s); %,d bytes on disk "
+            + "(the schema's relations) = %.1f B/event%n", events, END, pgDir, loaded, bytes, (double) bytes / events);
+      } else {
+        String loaded = fill(vertx, data, file, events);
+        long bytes = Files.size(file) + walSize(file);
+        System.out.printf(Locale.ROOT, "store: %,d events over the 30 days before %s in %s (%s); %,d bytes on disk = %.1f B/event%n",
+            events, END, file, loaded, bytes, (double) bytes / events);
+        store = new DuckDbStore(vertx, file, new DuckDbStoreOptions().setClock(CLOCK));
+      }
 
       CollectorOptions options = new CollectorOptions().setRateLimitPerSecond(0);
-      DuckDbStore store = new DuckDbStore(vertx, file, new DuckDbStoreOptions().setClock(CLOCK));
       CollectorServer server = Sync.await(CollectorServer.start(vertx, options, store, CLOCK,
           CollectorServer.defaultMounts(vertx, options, store, CLOCK)), Duration.ofMinutes(5));
       Vertx clientVertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
@@ -93,7 +118,11 @@ public final class CollectorQueries {
           .with(new PoolOptions().setHttp1MaxSize(6))
           .build();
       try {
-        run(server, http, loads, serialRuns, rawRuns);
+        List<Long> ours = new ArrayList<>(List.of(ProcessHandle.current().pid()));
+        if (pg != null) {
+          ours.addAll(pg.pids());
+        }
+        run(server, http, loads, serialRuns, rawRuns, ours);
       } finally {
         Sync.awaitQuietly(http.close(), Duration.ofSeconds(10));
         Sync.awaitQuietly(clientVertx.close(), Duration.ofSeconds(10));
@@ -101,6 +130,9 @@ public final class CollectorQueries {
       }
     } finally {
       Sync.awaitQuietly(vertx.close(), Duration.ofSeconds(30));
+      if (pg != null) {
+        pg.stop();
+      }
     }
     System.out.println("load average at end: " + loadAverage());
     System.exit(0);
@@ -136,7 +168,52 @@ public final class CollectorQueries {
     return took;
   }
 
-  private static void run(CollectorServer server, HttpClient http, int loads, int serialRuns, int rawRuns) {
+  /** Fills the PostgreSQL store through two PgStores at once (two collector instances), unless done before. */
+  private static String fillPg(Vertx vertx, PgProcess pg, Path dir, String uri, long events) throws IOException {
+    Path marker = dir.resolve("complete-" + events);
+    if (Files.exists(marker)) {
+      return "reused; " + Files.readString(marker).trim();
+    }
+    System.out.printf(Locale.ROOT, "filling PostgreSQL with %,d events through two PgStores (once; later runs reuse it)%n", events);
+    long t0 = System.nanoTime();
+    Duration slow = Duration.ofHours(2);
+    List<EventStore> stores = List.of(new PgStore(vertx, PgStoreOptions.fromUri(uri).setClock(CLOCK)),
+        new PgStore(vertx, PgStoreOptions.fromUri(uri).setClock(CLOCK)));
+    for (EventStore s : stores) {
+      Sync.await(s.start(), slow);
+    }
+    SyntheticEvents gen = SyntheticEvents.overDays(42, "mlflow", END, 30, events);
+    List<Future<Void>> inFlight = new ArrayList<>(List.of(Future.succeededFuture(), Future.succeededFuture()));
+    long done = 0;
+    int k = 0;
+    while (gen.hasNext()) {
+      List<dev.beacon.collector.store.StoredEvent> b = gen.next(10_000);
+      int w = k++ % 2;
+      Sync.await(inFlight.get(w), slow);
+      inFlight.set(w, stores.get(w).write(b).mapEmpty());
+      done += b.size();
+      if (done % 1_000_000 == 0) {
+        System.out.printf(Locale.ROOT, "  %,d events, %.0f s%n", done, (System.nanoTime() - t0) / 1e9);
+      }
+    }
+    for (Future<Void> f : inFlight) {
+      Sync.await(f, slow);
+    }
+    for (EventStore s : stores) {
+      Sync.await(s.close(), slow);
+    }
+    try (java.sql.Connection c = pg.jdbc("beacon"); java.sql.Statement st = c.createStatement()) {
+      st.execute("VACUUM ANALYZE");
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException("VACUUM ANALYZE failed", e);
+    }
+    String took = String.format(Locale.ROOT, "filled in %.0f s, then VACUUM ANALYZE; load average %s", (System.nanoTime() - t0) / 1e9,
+        loadAverage());
+    Files.writeString(marker, took + "\n");
+    return took;
+  }
+
+  private static void run(CollectorServer server, HttpClient http, int loads, int serialRuns, int rawRuns, List<Long> ours) {
     Profile profile = server.profiles().get("mlflow");
     String p = "period=30d";
     List<Ask> page = List.of(
@@ -161,7 +238,7 @@ public final class CollectorQueries {
     Map<String, List<Double>> concurrent = new LinkedHashMap<>();
     List<Double> pages = new ArrayList<>();
     List<Ask> params = null;
-    CpuMeter cpu = new CpuMeter(List.of(ProcessHandle.current().pid()));
+    CpuMeter cpu = new CpuMeter(ours);
     for (int i = 0; i <= loads; i++) { // load 0 is the cold first load, reported apart
       Map<String, List<Double>> into = i == 0 ? new LinkedHashMap<>() : concurrent;
       long t0 = System.nanoTime();
@@ -203,7 +280,7 @@ public final class CollectorQueries {
       }
     }
     Map<String, List<Double>> rawTimes = new LinkedHashMap<>();
-    CpuMeter rawCpu = new CpuMeter(List.of(ProcessHandle.current().pid()));
+    CpuMeter rawCpu = new CpuMeter(ours);
     for (int i = 0; i <= rawRuns; i++) {
       for (Ask a : raw) {
         Map<String, List<Double>> into = i == 0 ? new LinkedHashMap<>() : rawTimes; // first run warms
