@@ -34,7 +34,9 @@ import java.util.Map;
  *
  * <pre>java -cp benchmarks/target/benchmarks.jar dev.beacon.benchmarks.CollectorIngest [--rounds=2]
  *     [--seconds=10] [--warmup=3] [--modes=store,appender,raw,beacon] [--paced=true] [--batch=5000]
- *     [--connections=8] [--clients=8] [--jfr=/tmp/ingest]</pre>
+ *     [--connections=8] [--clients=8] [--jfr=/tmp/ingest] [--paced-rate=N]</pre>
+ *
+ * <p>{@code --modes=none --paced-rate=N}: the paced run alone, at N records/s.
  *
  * <p>{@code --jfr=PREFIX} records the collector of each HTTP run into {@code PREFIX-mode-round.jfr}.
  */
@@ -57,7 +59,8 @@ public final class CollectorIngest {
     int seconds = Integer.parseInt(Child.arg(args, "seconds", "10"));
     int warmup = Integer.parseInt(Child.arg(args, "warmup", "3"));
     String jfr = Child.arg(args, "jfr", null);
-    List<String> modes = List.of(Child.arg(args, "modes", "store,appender,raw,beacon").split(","));
+    List<String> modes = java.util.Arrays.stream(Child.arg(args, "modes", "store,appender,raw,beacon").split(","))
+        .filter(m -> !m.isEmpty() && !m.equals("none")).toList();
     System.out.println("load average at start: " + CollectorQueries.loadAverage());
     Map<String, List<Map<String, String>>> results = new LinkedHashMap<>();
     modes.forEach(m -> results.put(m, new ArrayList<>()));
@@ -91,9 +94,10 @@ public final class CollectorIngest {
       }
     }
     Map<String, String> paced = null;
-    if (Boolean.parseBoolean(Child.arg(args, "paced", "true")) && results.containsKey("raw")) {
-      double sustained = median(results.get("raw"), "acked_per_s");
-      paced = runPaced(sustained / 2, seconds, warmup, jfr == null ? null : jfr + "-paced.jfr");
+    String pacedRate = Child.arg(args, "paced-rate", null); // records/s: the paced run alone, at this rate
+    if (Boolean.parseBoolean(Child.arg(args, "paced", "true")) && (results.containsKey("raw") || pacedRate != null)) {
+      double half = pacedRate != null ? Double.parseDouble(pacedRate) : median(results.get("raw"), "acked_per_s") / 2;
+      paced = runPaced(half, seconds, warmup, jfr == null ? null : jfr + "-paced.jfr");
       System.out.println("paced: " + paced);
     }
     report(results, paced);
@@ -230,6 +234,10 @@ public final class CollectorIngest {
       }
       r.putAll(collector.commitMeters());
       collector.stop();
+      String err = collector.stderr().trim();
+      if (!err.isEmpty()) {
+        System.out.println("  collector stderr: " + err.lines().limit(5).toList());
+      }
       long[] stored = collector.countStored();
       r.put("stored", Long.toString(stored[0]));
       return r;
