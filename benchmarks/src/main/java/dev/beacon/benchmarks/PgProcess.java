@@ -75,7 +75,10 @@ final class PgProcess implements AutoCloseable {
       try {
         run(asPostgres, List.of(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-o", opts, "-l",
             dir.resolve("log").toString(), "-w", "-t", "120", "start"), dir, 150);
-        return new PgProcess(dir, bin, asPostgres, port);
+        PgProcess pg = new PgProcess(dir, bin, asPostgres, port);
+        // a harness stopped early (Ctrl-C, timeout) must not leave the server running
+        Runtime.getRuntime().addShutdownHook(new Thread(pg::stop, "beacon-pg-stop"));
+        return pg;
       } catch (IOException e) {
         last = e; // most likely the port was taken in between
       }
@@ -120,8 +123,14 @@ final class PgProcess implements AutoCloseable {
     return out;
   }
 
-  /** Stops the server (fast shutdown: sessions ended, a checkpoint, then exit). */
-  void stop() {
+  private volatile boolean stopped;
+
+  /** Stops the server (fast shutdown: sessions ended, a checkpoint, then exit); once. */
+  synchronized void stop() {
+    if (stopped) {
+      return;
+    }
+    stopped = true;
     try {
       run(asPostgres, List.of(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-m", "fast", "-w", "-t", "120",
           "stop"), dir, 150);
