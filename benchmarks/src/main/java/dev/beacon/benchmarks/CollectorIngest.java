@@ -117,14 +117,14 @@ public final class CollectorIngest {
       List<Long> pgPids = pg == null ? List.of() : pg.pids();
       pids.addAll(pgPids);
       CpuMeter cpu = new CpuMeter(pids);
-      long p0 = ticks(pgPids);
+      long p0 = pg == null ? 0 : pg.cpuTicks();
       long t0 = System.nanoTime();
       await(child, "MARK end", mode);
       double s = (System.nanoTime() - t0) / 1e9;
       CpuMeter.Usage usage = cpu.stop();
       Map<String, String> r = Throughput.parse(await(child, "RESULT", mode));
       if (pg != null) {
-        r.put("cpu_postgres", fmt((ticks(pgPids) - p0) / 100.0 / s));
+        r.put("cpu_postgres", fmt((pg.cpuTicks() - p0) / 100.0 / s));
       }
       r.put("cpu_machine", fmt(usage.machine()));
       r.put("cpu_foreign", fmt(usage.foreign()));
@@ -162,14 +162,14 @@ public final class CollectorIngest {
         CpuMeter cpu = new CpuMeter(pids);
         long c0 = ticks(collectorPids);
         long l0 = ticks(List.of(loader.pid()));
-        long p0 = ticks(pgPids);
+        long p0 = pg == null ? 0 : pg.cpuTicks();
         long t0 = System.nanoTime();
         await(loader, "MARK end", mode);
         double s = (System.nanoTime() - t0) / 1e9;
         CpuMeter.Usage usage = cpu.stop();
         long c1 = ticks(collectorPids);
         long l1 = ticks(List.of(loader.pid()));
-        long p1 = ticks(pgPids);
+        long p1 = pg == null ? 0 : pg.cpuTicks();
         r = Throughput.parse(await(loader, "RESULT", mode));
         r.put("cpu_collector", fmt((c1 - c0) / 100.0 / s));
         r.put("cpu_loader", fmt((l1 - l0) / 100.0 / s));

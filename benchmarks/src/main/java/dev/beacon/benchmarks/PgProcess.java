@@ -125,6 +125,25 @@ final class PgProcess implements AutoCloseable {
 
   private volatile boolean stopped;
 
+  /**
+   * CPU ticks (1/100 s) used so far by the server's processes: each live one's own (utime + stime)
+   * plus what its ended children used (cutime + cstime): backends and parallel workers come and go,
+   * and the postmaster reaps them, so the difference of two readings is the server's CPU between them.
+   */
+  long cpuTicks() {
+    long sum = 0;
+    for (long pid : pids()) {
+      try {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split("\\s+");
+        sum += Long.parseLong(f[11]) + Long.parseLong(f[12]) + Long.parseLong(f[13]) + Long.parseLong(f[14]);
+      } catch (IOException | RuntimeException e) {
+        // ended meanwhile: its CPU is in the postmaster's cutime now
+      }
+    }
+    return sum;
+  }
+
   /** Stops the server (fast shutdown: sessions ended, a checkpoint, then exit); once. */
   synchronized void stop() {
     if (stopped) {
