@@ -113,10 +113,7 @@ public final class CollectorIngest {
     }
     try (Child child = Child.start(CollectorIngest.class, jvm, childArgs)) {
       await(child, "MARK start", mode);
-      List<Long> pids = new ArrayList<>(List.of(ProcessHandle.current().pid(), child.pid()));
-      List<Long> pgPids = pg == null ? List.of() : pg.pids();
-      pids.addAll(pgPids);
-      CpuMeter cpu = new CpuMeter(pids);
+      CpuMeter cpu = new CpuMeter(List.of(ProcessHandle.current().pid(), child.pid()));
       long p0 = pg == null ? 0 : pg.cpuTicks();
       long t0 = System.nanoTime();
       await(child, "MARK end", mode);
@@ -127,7 +124,7 @@ public final class CollectorIngest {
         r.put("cpu_postgres", fmt((pg.cpuTicks() - p0) / 100.0 / s));
       }
       r.put("cpu_machine", fmt(usage.machine()));
-      r.put("cpu_foreign", fmt(usage.foreign()));
+      r.put("cpu_foreign", fmt(Math.max(0, usage.foreign() - Double.parseDouble(r.getOrDefault("cpu_postgres", "0")))));
       r.put("acked_per_s", r.get("rows_per_s"));
       return r;
     }
@@ -155,10 +152,8 @@ public final class CollectorIngest {
           List.of("load-child", "--mode=" + loaderMode, "--url=" + urls, "--seconds=" + seconds, "--warmup=" + warmup,
               "--connections=" + Child.arg(args, "connections", "8"), "--clients=" + Child.arg(args, "clients", "8")))) {
         await(loader, "MARK start", mode);
-        List<Long> pgPids = pg == null ? List.of() : pg.pids();
         List<Long> pids = new ArrayList<>(List.of(ProcessHandle.current().pid(), loader.pid()));
         pids.addAll(collectorPids);
-        pids.addAll(pgPids);
         CpuMeter cpu = new CpuMeter(pids);
         long c0 = ticks(collectorPids);
         long l0 = ticks(List.of(loader.pid()));
@@ -177,7 +172,7 @@ public final class CollectorIngest {
           r.put("cpu_postgres", fmt((p1 - p0) / 100.0 / s));
         }
         r.put("cpu_machine", fmt(usage.machine()));
-        r.put("cpu_foreign", fmt(usage.foreign()));
+        r.put("cpu_foreign", fmt(Math.max(0, usage.foreign() - (pg == null ? 0 : (p1 - p0) / 100.0 / s))));
       }
       r.putAll(collectors.get(0).commitMeters());
       boolean clean = true;

@@ -111,19 +111,24 @@ final class PgProcess implements AutoCloseable {
     }
   }
 
-  /** The PIDs of this server's processes (postmaster and backends), for CPU accounting. */
+  /**
+   * The PIDs of this server's processes: its postmaster (from {@code postmaster.pid}) and the
+   * processes it forked (backends, workers), for CPU accounting; never another server's, even one
+   * started from the same binaries.
+   */
   List<Long> pids() {
     List<Long> out = new ArrayList<>();
-    String exe = bin.resolve("postgres").toString();
-    ProcessHandle.allProcesses().forEach(p -> {
-      if (p.info().command().orElse("").equals(exe)) {
-        out.add(p.pid());
-      }
-    });
+    try {
+      long postmaster = Long.parseLong(Files.readAllLines(dir.resolve("data").resolve("postmaster.pid")).get(0).trim());
+      ProcessHandle.of(postmaster).ifPresent(pm -> {
+        out.add(pm.pid());
+        pm.children().forEach(c -> out.add(c.pid()));
+      });
+    } catch (IOException | RuntimeException e) {
+      // not running
+    }
     return out;
   }
-
-  private volatile boolean stopped;
 
   /**
    * CPU ticks (1/100 s) used so far by the server's processes: each live one's own (utime + stime)
@@ -143,6 +148,8 @@ final class PgProcess implements AutoCloseable {
     }
     return sum;
   }
+
+  private volatile boolean stopped;
 
   /** Stops the server (fast shutdown: sessions ended, a checkpoint, then exit); once. */
   synchronized void stop() {

@@ -60,7 +60,7 @@ final class StoreLoad {
     int batch = Integer.parseInt(Child.arg(args, "batch", "5000"));
     int seconds = Integer.parseInt(Child.arg(args, "seconds", "10"));
     int warmup = Integer.parseInt(Child.arg(args, "warmup", "3"));
-    int max = Integer.parseInt(Child.arg(args, "max-events", "2500000"));
+    int max = Integer.parseInt(Child.arg(args, "max-events", "3500000"));
     Path dir = Files.createTempDirectory("beacon-storeload-");
     List<StoredEvent> rows = IngestRows.rekeyed(IngestRows.base(Instant.now()), max, 7);
     System.out.printf(Locale.ROOT, "%s: %,d rows made, batches of %,d, into %s%n", mode, rows.size(), batch, dir);
