@@ -93,13 +93,20 @@ public final class CollectorOptions {
   public static final int DEFAULT_HTTP_INSTANCES = 0;
   /** Default time a graceful stop waits for requests in progress, in milliseconds: 10 s. */
   public static final long DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
+  /**
+   * Default time between checks of the stored config rules' versions, in seconds: 5. Only with a
+   * store that several instances share (PostgreSQL), as the fallback of its change notifications:
+   * a kill switch saved through one instance is served by the others within this long even when a
+   * notification was lost.
+   */
+  public static final int DEFAULT_CONFIG_RELOAD_SECONDS = 5;
   /** Default public mode of the dashboard: off. */
   public static final boolean DEFAULT_PUBLIC_MODE = false;
   /** Default least count a value needs to be shown in public mode, in events: 10. */
   public static final int DEFAULT_PUBLIC_THRESHOLD = 10;
 
   /** Every key with a one-line description, in the order {@code --help} prints them. */
-  public static final Map<String, String> KEYS = keys();
+  public static final Map<String, String> KEYS = OptionKeys.describe();
 
   private String host = DEFAULT_HOST;
   private int port = DEFAULT_PORT;
@@ -124,6 +131,7 @@ public final class CollectorOptions {
   private long idleTimeoutMs = DEFAULT_IDLE_TIMEOUT_MS;
   private int httpInstances = DEFAULT_HTTP_INSTANCES;
   private long shutdownTimeoutMs = DEFAULT_SHUTDOWN_TIMEOUT_MS;
+  private int configReloadSeconds = DEFAULT_CONFIG_RELOAD_SECONDS;
   private boolean publicMode = DEFAULT_PUBLIC_MODE;
   private int publicThreshold = DEFAULT_PUBLIC_THRESHOLD;
 
@@ -169,6 +177,7 @@ public final class CollectorOptions {
         case "idleTimeoutMs" -> idleTimeoutMs = longValue(k, v);
         case "httpInstances" -> httpInstances = integer(k, v);
         case "shutdownTimeoutMs" -> shutdownTimeoutMs = longValue(k, v);
+        case "configReloadSeconds" -> configReloadSeconds = integer(k, v);
         case "publicMode" -> publicMode = bool(k, v);
         case "publicThreshold" -> publicThreshold = integer(k, v);
         default -> throw new IllegalArgumentException(
@@ -203,6 +212,7 @@ public final class CollectorOptions {
     m.put("idleTimeoutMs", idleTimeoutMs);
     m.put("httpInstances", httpInstances);
     m.put("shutdownTimeoutMs", shutdownTimeoutMs);
+    m.put("configReloadSeconds", configReloadSeconds);
     m.put("publicMode", publicMode);
     m.put("publicThreshold", publicThreshold);
     return new JsonObject(m);
@@ -272,6 +282,9 @@ public final class CollectorOptions {
     }
     if (shutdownTimeoutMs < 0) {
       throw bad("shutdownTimeoutMs", shutdownTimeoutMs, "0 or more");
+    }
+    if (configReloadSeconds < 1 || configReloadSeconds > 3_600) {
+      throw bad("configReloadSeconds", configReloadSeconds, "1 to 3600");
     }
     if (publicThreshold < 0) {
       throw bad("publicThreshold", publicThreshold, "0 or more");
@@ -356,37 +369,6 @@ public final class CollectorOptions {
     return Path.of(s);
   }
 
-  private static Map<String, String> keys() {
-    Map<String, String> k = new LinkedHashMap<>();
-    k.put("host", "interface to listen on (" + DEFAULT_HOST + ")");
-    k.put("port", "port; 0 = any free port (" + DEFAULT_PORT + ")");
-    k.put("dataDir", "directory of the embedded store (" + DEFAULT_DATA_DIR + ")");
-    k.put("store", "null = DuckDB file <dataDir>/" + DUCKDB_FILE + "; a DuckDB file path; or postgresql://user:password@host:port/db"
-        + " (several collectors on one database; ?search_path=schema&poolSize=n&sslmode=require)");
-    k.put("profiles", "list of built-in names, profile file paths or inline documents (" + DEFAULT_PROFILES + ")");
-    k.put("adminToken", "bearer token of the admin API, at least 16 characters; null = admin off");
-    k.put("retentionDays", "days raw rows are kept; rollups are kept for good (" + DEFAULT_RETENTION_DAYS + ")");
-    k.put("publicUrl", "base URL put in served configs' ingestion_url; null = from the request");
-    k.put("trustForwardedHeaders", "behind a reverse proxy: take host and client address from X-Forwarded-* (" + DEFAULT_TRUST_FORWARDED_HEADERS + ")");
-    k.put("maxBodyBytes", "largest request body as sent, bytes (" + DEFAULT_MAX_BODY_BYTES + ")");
-    k.put("maxDecompressedBytes", "largest body after gzip inflation, bytes (" + DEFAULT_MAX_DECOMPRESSED_BYTES + ")");
-    k.put("maxRecordsPerRequest", "records read per request; the rest are rejected (" + DEFAULT_MAX_RECORDS_PER_REQUEST + ")");
-    k.put("maxRecordBytes", "largest record, bytes (" + DEFAULT_MAX_RECORD_BYTES + ")");
-    k.put("rateLimitPerSecond", "requests per second per source address; 0 = off (" + DEFAULT_RATE_LIMIT_PER_SECOND + ")");
-    k.put("rateLimitBurst", "burst per source address, requests (" + DEFAULT_RATE_LIMIT_BURST + ")");
-    k.put("writeBufferRecords", "records waiting for a commit before 429 (" + DEFAULT_WRITE_BUFFER_RECORDS + ")");
-    k.put("writeBufferMaxWaitMs", "429 while a request handed in this long ago is unanswered, ms; 0 = capacity only (" + DEFAULT_WRITE_BUFFER_MAX_WAIT_MS + ")");
-    k.put("commitMaxRecords", "most records in one group commit (" + DEFAULT_COMMIT_MAX_RECORDS + ")");
-    k.put("commitDelayMs", "how long a commit waits for more requests, ms; 0 = none (" + DEFAULT_COMMIT_DELAY_MS + ")");
-    k.put("bodyTimeoutMs", "longest time to receive a request body, ms (" + DEFAULT_BODY_TIMEOUT_MS + ")");
-    k.put("idleTimeoutMs", "longest time a connection stays without a request in progress, ms (" + DEFAULT_IDLE_TIMEOUT_MS + ")");
-    k.put("httpInstances", "HTTP server instances (event loops); 0 = one per core (" + DEFAULT_HTTP_INSTANCES + ")");
-    k.put("shutdownTimeoutMs", "how long a graceful stop waits for requests in progress, ms (" + DEFAULT_SHUTDOWN_TIMEOUT_MS + ")");
-    k.put("publicMode", "dashboard readable without the admin token (" + DEFAULT_PUBLIC_MODE + ")");
-    k.put("publicThreshold", "in public mode, least events a value needs to be shown (" + DEFAULT_PUBLIC_THRESHOLD + ")");
-    return java.util.Collections.unmodifiableMap(k);
-  }
-
   // --- accessors (Vert.x style: getX / fluent setX) ---
 
   public String getHost() { return host; }
@@ -436,6 +418,8 @@ public final class CollectorOptions {
   public CollectorOptions setHttpInstances(int v) { this.httpInstances = v; return this; }
   public long getShutdownTimeoutMs() { return shutdownTimeoutMs; }
   public CollectorOptions setShutdownTimeoutMs(long v) { this.shutdownTimeoutMs = v; return this; }
+  public int getConfigReloadSeconds() { return configReloadSeconds; }
+  public CollectorOptions setConfigReloadSeconds(int v) { this.configReloadSeconds = v; return this; }
   public boolean isPublicMode() { return publicMode; }
   public CollectorOptions setPublicMode(boolean v) { this.publicMode = v; return this; }
   public int getPublicThreshold() { return publicThreshold; }

@@ -47,7 +47,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <tr><td>anything else</td><td>404 {@code {"error":"not found"}}</td></tr>
  * </table>
  *
- * <p>Raw rows older than {@code retentionDays} are deleted a minute after start and then daily.
+ * <p>Raw rows older than {@code retentionDays} are deleted a minute after start and then daily. With
+ * a store that several instances share ({@link EventStore#shared()}), the stored config rules are
+ * checked every {@code configReloadSeconds} ({@link #reloadConfigRules()}), the fallback of the
+ * store's change notifications.
  * {@link #close()} is graceful: stop taking requests and finish those in progress, commit what the
  * write buffer holds, close the store. The server owns the store it is given and closes it.
  *
@@ -61,6 +64,8 @@ public final class CollectorServer {
   static final Duration RETENTION_PERIOD = Duration.ofDays(1);
   /** How long {@code /health} waits for the store. */
   static final long HEALTH_TIMEOUT_MS = 2_000;
+
+  private static final System.Logger LOG = System.getLogger(CollectorServer.class.getName());
 
   private final Vertx vertx;
   private final CollectorOptions options;
@@ -77,6 +82,8 @@ public final class CollectorServer {
   private volatile Future<Void> closing;
   private int port;
   private long retentionTimer = -1;
+  private long reloadTimer = -1;
+  private List<RouteMount> mounts = List.of();
 
   private CollectorServer(Vertx vertx, CollectorOptions options, EventStore store, Clock clock) {
     this.vertx = vertx;
@@ -130,7 +137,11 @@ public final class CollectorServer {
     }).setPublicMode(options.isPublicMode())
         .setPublicThreshold(options.getPublicThreshold())
         .setAdminApi(options.getAdminToken() != null);
-    return List.of(RouteMount.of(config::load, config::mount), RouteMount.of(Future::succeededFuture, query::mount),
+    return List.of(
+        RouteMount.of(config::load, config::reload, config::mount).withCounted(new RouteMount.Counted(
+            "beacon.collector.config.answers", "config and admin answers and rejections, by answer", config::counters)),
+        RouteMount.of(Future::succeededFuture, query::mount).withCounted(new RouteMount.Counted(
+            "beacon.collector.query.answers", "query API answers and rejections, by answer", query::counters)),
         RouteMount.of(Future::succeededFuture, dashboard::mount));
   }
 
@@ -156,6 +167,7 @@ public final class CollectorServer {
   }
 
   private Future<Void> listen(List<RouteMount> mounts) {
+    this.mounts = List.copyOf(mounts);
     Router router = router(mounts);
     CollectorOptions o = options;
     int instances = o.getHttpInstances() > 0 ? o.getHttpInstances() : Math.max(1, Runtime.getRuntime().availableProcessors());
@@ -185,6 +197,7 @@ public final class CollectorServer {
     return Future.all(deployed).onSuccess(v -> {
       port = verticles.get(0).actualPort();
       scheduleRetention();
+      scheduleConfigReload();
     }).mapEmpty();
   }
 
@@ -215,6 +228,7 @@ public final class CollectorServer {
         .end(metrics.scrape()));
     for (RouteMount m : mounts) {
       m.mount(router);
+      metrics.publish(m.counted());
     }
     router.route().last().handler(ctx -> json(ctx, 404, "{\"error\":\"not found\"}"));
     router.errorHandler(500, ctx -> json(ctx, 500, "{\"error\":\"internal error\"}"));
@@ -244,6 +258,24 @@ public final class CollectorServer {
 
   private void scheduleRetention() {
     retentionTimer = vertx.setPeriodic(RETENTION_FIRST_RUN.toMillis(), RETENTION_PERIOD.toMillis(), t -> runRetention());
+  }
+
+  private synchronized void scheduleConfigReload() {
+    if (store.shared() && !closed.get()) {
+      long period = TimeUnit.SECONDS.toMillis(options.getConfigReloadSeconds());
+      // a store that does not answer shows in /health; the next check tries again
+      reloadTimer = vertx.setPeriodic(period, period, t -> reloadConfigRules().onFailure(e ->
+          LOG.log(System.Logger.Level.DEBUG, "the periodic check of the stored config rules failed", e)));
+    }
+  }
+
+  /**
+   * Checks the stored config rules now and serves those other instances saved since this one last
+   * read them: what the periodic check runs every {@code configReloadSeconds} (with a store several
+   * instances share; change notifications usually come first). Fails when the store does.
+   */
+  public Future<Void> reloadConfigRules() {
+    return Future.all(mounts.stream().map(RouteMount::reload).toList()).mapEmpty();
   }
 
   /**
@@ -291,6 +323,9 @@ public final class CollectorServer {
     }
     if (retentionTimer >= 0) {
       vertx.cancelTimer(retentionTimer);
+    }
+    if (reloadTimer >= 0) {
+      vertx.cancelTimer(reloadTimer);
     }
     List<Future<Void>> undeploys = new ArrayList<>();
     for (String id : List.copyOf(deployments)) {

@@ -86,8 +86,9 @@ public final class Demo {
           + summary.getJsonObject("totals").getValue("sessions") + " sessions today:");
       for (Object row : byEvent.getJsonArray("rows")) {
         JsonObject r = (JsonObject) row;
-        System.out.printf("  %-22s %3s events, failure rate %s%n", r.getString("value"), r.getValue("events"),
-            percent(r.getValue("failure_rate")));
+        Object events = r.getValue("events");
+        System.out.printf("  %-22s %3s %s, failure rate %s%n", r.getString("value"), events,
+            Long.valueOf(1).equals(r.getLong("events")) ? "event" : "events", percent(r.getValue("failure_rate")));
       }
       System.out.println();
       System.out.println("web app shipper: " + webReport.stats());

@@ -41,8 +41,8 @@ class DemoTest {
         .contains("the collector stored 10 events from 2 sessions today:")
         .containsPattern("create_run\\s+6 events, failure rate 0%")
         .containsPattern("create_experiment\\s+2 events, failure rate 50%")
-        .containsPattern("evaluate\\s+1 events, failure rate 0%")
-        .containsPattern("import_mlflow\\s+1 events, failure rate 0%")
+        .containsPattern("evaluate\\s+1 event, failure rate 0%")
+        .containsPattern("import_mlflow\\s+1 event, failure rate 0%")
         .containsPattern("dashboard: http://127\\.0\\.0\\.1:\\d+/");
   }
 

@@ -2,6 +2,7 @@ package dev.beacon.collector.config;
 
 import dev.beacon.collector.store.AuditEntry;
 import dev.beacon.collector.store.EventStore;
+import dev.beacon.collector.store.SavedRules;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -19,6 +20,7 @@ import java.time.Clock;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -32,9 +34,12 @@ import java.util.function.Supplier;
  *       ConfigRules#parse}, events against the profile's catalog): 400 {@code {"error", "key",
  *       "value"}} naming the JSON Pointer of the first bad key. Then saved with an {@link
  *       AuditEntry} of before and after in one store transaction, and only after that commit served:
- *       a failed save (500) changes nothing. An {@code If-Match} that is not the current ETag gets
- *       412, so two operators cannot overwrite each other unknowingly. Changes of one profile run one
- *       at a time, in arrival order.
+ *       a failed save (500) changes nothing. The {@code ETag} names the store's version of the rules;
+ *       with {@code If-Match}, the store saves only if its version is still that one, checked in
+ *       the save's transaction: a change made since, through this instance or another sharing the
+ *       store, gets 412, so two operators cannot overwrite each other unknowingly. The audit entry's
+ *       "before" is what the store held. Changes through one instance run one at a time, in
+ *       arrival order.
  *   <li>{@code GET /admin/v1/{profile}/audit?limit=N} (1 to 1000, default 100): newest first.
  * </ul>
  *
@@ -57,6 +62,7 @@ final class AdminRoutes {
 
   private final EventStore store;
   private final Map<String, ProfileConfig> profiles;
+  private final RulesSync sync;
   private final AdminAuth auth;
   private final BooleanSupplier publicMode;
   private final Supplier<Clock> clock;
@@ -66,6 +72,7 @@ final class AdminRoutes {
   AdminRoutes(
       EventStore store,
       Map<String, ProfileConfig> profiles,
+      RulesSync sync,
       AdminAuth auth,
       BooleanSupplier publicMode,
       Supplier<Clock> clock,
@@ -73,6 +80,7 @@ final class AdminRoutes {
       Vertx vertx) {
     this.store = store;
     this.profiles = profiles;
+    this.sync = sync;
     this.auth = auth;
     this.publicMode = publicMode;
     this.clock = clock;
@@ -117,9 +125,9 @@ final class AdminRoutes {
     if (!noQuery(ctx)) {
       return;
     }
-    ConfigRules rules = profiles.get(ctx.pathParam("profile")).state().rules();
-    ctx.response().putHeader("ETag", etag(rules));
-    Replies.json(ctx, 200, rules.toJson());
+    ProfileConfig.State state = profiles.get(ctx.pathParam("profile")).state();
+    ctx.response().putHeader("ETag", etag(state));
+    Replies.json(ctx, 200, state.rules().toJson());
   }
 
   private void putConfig(RoutingContext ctx) {
@@ -138,26 +146,27 @@ final class AdminRoutes {
     }
     String ifMatch = ctx.request().getHeader("If-Match");
     Context context = vertx.getOrCreateContext();
-    Future<ConfigRules> saved =
+    Future<ProfileConfig.State> saved =
         pc.enqueue(
-            () -> {
-              ProfileConfig.State now = pc.state();
-              if (ifMatch != null && !matches(ifMatch, etag(now.rules()))) {
-                return Future.failedFuture(new PreconditionFailed(etag(now.rules())));
+            () -> expectedVersion(pc, ifMatch).compose(expected -> {
+              if (expected == null) {
+                return Future.failedFuture(new PreconditionFailed(etag(pc.state())));
               }
-              String after = next.toJson();
-              AuditEntry entry =
-                  new AuditEntry(clock.get().instant(), name, "put", now.saved() ? now.rules().toJson() : null, after);
-              return store.saveConfigRules(name, after, entry).map(v -> {
-                pc.set(next);
-                return next;
+              return store.saveConfigRules(name, next.toJson(), expected, "put", clock.get().instant()).compose(result -> {
+                if (!result.saved()) {
+                  // changed in the store since (through another instance): serve what was found
+                  sync.offer(pc, Optional.ofNullable(result.current()));
+                  return Future.failedFuture(new PreconditionFailed(etag(found(result.current()))));
+                }
+                pc.offer(next, result.version());
+                return Future.succeededFuture(new ProfileConfig.State(next, result.version()));
               });
-            });
+            }));
     Replies.then(context, saved, ar -> {
       if (ar.succeeded()) {
         count("admin_put");
         ctx.response().putHeader("ETag", etag(ar.result()));
-        Replies.json(ctx, 200, ar.result().toJson());
+        Replies.json(ctx, 200, ar.result().rules().toJson());
       } else if (ar.cause() instanceof PreconditionFailed p) {
         count("admin_precondition_failed");
         ctx.response().putHeader("ETag", p.current);
@@ -168,6 +177,39 @@ final class AdminRoutes {
         Replies.error(ctx, 500, "the rules could not be saved; nothing changed");
       }
     });
+  }
+
+  /**
+   * The store version a PUT's {@code If-Match} stands for: {@link EventStore#ANY_VERSION} without
+   * one (or with {@code *}); the live version when it names the live ETag; else, since this instance
+   * may not have heard of a newer save yet, the live version after reading the store again, or
+   * {@code null} (412) when it still names neither. The store then saves only if its version is
+   * still that one, so a change made anywhere since that ETag gets 412.
+   */
+  private Future<Long> expectedVersion(ProfileConfig pc, String ifMatch) {
+    if (ifMatch == null || ifMatch.trim().equals("*")) {
+      return Future.succeededFuture(EventStore.ANY_VERSION);
+    }
+    ProfileConfig.State now = pc.state();
+    if (matches(ifMatch, etag(now))) {
+      return Future.succeededFuture(now.version());
+    }
+    return sync.reload(pc).map(v -> {
+      ProfileConfig.State fresh = pc.state();
+      return matches(ifMatch, etag(fresh)) ? fresh.version() : null;
+    });
+  }
+
+  /** The state of stored rules found by a refused save (the default when none). */
+  private static ProfileConfig.State found(SavedRules current) {
+    if (current == null) {
+      return new ProfileConfig.State(ConfigRules.DEFAULT, 0);
+    }
+    try {
+      return new ProfileConfig.State(ConfigRules.parse(current.rules(), null), current.version());
+    } catch (RulesException e) {
+      return new ProfileConfig.State(ConfigRules.DEFAULT, current.version());
+    }
   }
 
   private void audit(RoutingContext ctx) {
@@ -245,10 +287,18 @@ final class AdminRoutes {
     }
   }
 
-  static String etag(ConfigRules rules) {
+  /**
+   * The ETag of live rules: their store version and a digest of their canonical form ({@code
+   * "3-1a2b..."}), the same on every instance that serves that version.
+   */
+  static String etag(ProfileConfig.State state) {
+    return etag(state.rules(), state.version());
+  }
+
+  static String etag(ConfigRules rules, long version) {
     try {
       byte[] d = MessageDigest.getInstance("SHA-256").digest(rules.toJson().getBytes(StandardCharsets.UTF_8));
-      return "\"" + HexFormat.of().formatHex(d, 0, 12) + "\"";
+      return "\"" + version + "-" + HexFormat.of().formatHex(d, 0, 12) + "\"";
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is missing from this JVM", e);
     }

@@ -8,9 +8,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -41,6 +39,11 @@ import java.util.concurrent.atomic.LongAdder;
  * {"error", "parameter"}} for a version that is not 1 to 64 of {@code A-Z a-z 0-9 . _ + -} or a
  * {@code Host} that is not a plain authority. Every rejection is counted ({@link #counters()}).
  *
+ * <p><b>Several instances</b> on one store: the rules served are the newest version stored, within
+ * moments (the store's change notifications, read by {@link RulesSync}) or, when a notification is
+ * lost, by the server's next periodic {@link #reload()}. A save is conditional on the version in the
+ * store, not on this instance's memory ({@link AdminRoutes}).
+ *
  * <p>Configure (setters) before {@link #mount}; after that the instance is thread-safe and may be
  * mounted on the routers of several event loops.
  */
@@ -55,6 +58,7 @@ public final class ConfigRoutes {
   private final String ingestionUrlOverride;
   private final AdminAuth auth;
   private final Map<String, LongAdder> counters = new ConcurrentHashMap<>();
+  private final RulesSync sync;
   private String publicUrl;
   private boolean trustForwarded;
   private boolean publicMode;
@@ -79,6 +83,7 @@ public final class ConfigRoutes {
       map.put(e.getKey(), new ProfileConfig(e.getValue()));
     }
     this.profiles = Map.copyOf(map);
+    this.sync = new RulesSync(store, this.profiles, counters);
     this.auth = adminToken == null ? null : new AdminAuth(adminToken);
     if (ingestionUrlOverride != null) {
       BaseUrl.checkConfigured("ingestionUrlOverride", ingestionUrlOverride.replace("{profile}", "profile"));
@@ -120,39 +125,28 @@ public final class ConfigRoutes {
   }
 
   /**
-   * Restores the rules saved for every profile. Fails, naming the profile and the bad key, when a
-   * saved document no longer reads (its events are not checked against today's catalog: a saved
-   * kill switch must never be lost to a catalog change).
+   * Restores the rules saved for every profile, then listens for rules other instances save (a
+   * store shared by several instances: {@link EventStore#watchConfigRules}). Fails, naming the
+   * profile and the bad key, when a saved document no longer reads (its events are not checked
+   * against today's catalog: a saved kill switch must never be lost to a catalog change).
    */
   public Future<Void> load() {
-    List<Future<Void>> all = new ArrayList<>();
-    for (ProfileConfig pc : profiles.values()) {
-      String name = pc.profile.name();
-      all.add(
-          store
-              .loadConfigRules(name)
-              .compose(
-                  saved -> {
-                    if (saved.isEmpty()) {
-                      return Future.succeededFuture();
-                    }
-                    try {
-                      pc.set(ConfigRules.parse(saved.get(), null));
-                      return Future.succeededFuture();
-                    } catch (RulesException e) {
-                      return Future.failedFuture(new IllegalStateException(
-                          "the saved config rules of profile " + name + " do not read: " + e.getMessage()
-                              + " (at " + e.key() + ")"));
-                    }
-                  }));
-    }
-    return Future.all(all).mapEmpty();
+    return sync.load();
+  }
+
+  /**
+   * Reads the stored versions now and serves every profile's rules that are newer than the live
+   * ones (saved by another instance): what the server's periodic check ({@code
+   * configReloadSeconds}) runs. Fails when the store does; the live rules then stay.
+   */
+  public Future<Void> reload() {
+    return sync.check();
   }
 
   /** Adds the config and admin routes to {@code router}. */
   public void mount(Router router) {
     router.get("/:profile/config/:file").handler(this::serve);
-    new AdminRoutes(store, profiles, auth, () -> publicMode, () -> clock, counters, vertx).mount(router);
+    new AdminRoutes(store, profiles, sync, auth, () -> publicMode, () -> clock, counters, vertx).mount(router);
   }
 
   /** Rejections and answers counted so far, by name ({@code config_served}, {@code config_bad_version}, ...). */

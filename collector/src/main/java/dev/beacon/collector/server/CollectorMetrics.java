@@ -4,6 +4,7 @@ import dev.beacon.collector.ingest.Rejection;
 import dev.beacon.collector.ingest.WriteBuffer;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -12,8 +13,10 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -45,6 +48,8 @@ import java.util.function.Supplier;
  *   <tr><td>{@code beacon_collector_commit_failures_total}</td><td>commits that failed</td></tr>
  *   <tr><td>{@code beacon_collector_write_buffer_records}</td><td>records handed in, not yet committed</td></tr>
  *   <tr><td>{@code beacon_collector_write_buffer_capacity_records}</td><td>the buffer's capacity</td></tr>
+ *   <tr><td>{@code beacon_collector_config_answers_total{answer}}</td><td>config and admin answers and rejections ({@code config_served}, {@code config_bad_version}, ...)</td></tr>
+ *   <tr><td>{@code beacon_collector_query_answers_total{answer}}</td><td>query API answers and rejections ({@code ok}, {@code not_found}, {@code bad_<parameter>}, {@code failed})</td></tr>
  * </table>
  *
  * <p>Thread-safe.
@@ -68,6 +73,7 @@ public final class CollectorMetrics implements WriteBuffer.Listener {
   private final Timer commit;
   private final DistributionSummary commitRecords;
   private final DistributionSummary commitRequests;
+  private final List<RouteMount.Counted> published = new CopyOnWriteArrayList<>();
 
   /** Meters for these profiles, in a new registry. */
   public CollectorMetrics(Collection<String> profiles) {
@@ -129,7 +135,24 @@ public final class CollectorMetrics implements WriteBuffer.Listener {
 
   /** The Prometheus text of every meter. */
   public String scrape() {
+    for (RouteMount.Counted c : published) {
+      for (String answer : c.counts().get().keySet()) {
+        // registering is idempotent: a name and tag seen before returns the meter it made
+        FunctionCounter.builder(c.name(), c.counts(), m -> m.get().getOrDefault(answer, 0L))
+            .tag("answer", answer).description(c.description()).register(registry);
+      }
+    }
     return registry.scrape();
+  }
+
+  /**
+   * Publishes a mount's counts: one counter per answer it has counted, tagged {@code answer}
+   * (each appears once counted, and reads from the routes' own counts at every scrape).
+   */
+  public void publish(RouteMount.Counted counted) {
+    if (counted.name() != null) {
+      published.add(counted);
+    }
   }
 
   /** Publishes the write buffer's depth and capacity. */

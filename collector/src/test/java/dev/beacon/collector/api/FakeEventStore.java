@@ -7,6 +7,8 @@ import dev.beacon.collector.query.Summary;
 import dev.beacon.collector.query.Timeseries;
 import dev.beacon.collector.store.AuditEntry;
 import dev.beacon.collector.store.EventStore;
+import dev.beacon.collector.store.RulesSave;
+import dev.beacon.collector.store.SavedRules;
 import dev.beacon.collector.store.StoredEvent;
 import dev.beacon.collector.store.WriteResult;
 import io.vertx.core.Future;
@@ -38,7 +40,10 @@ public final class FakeEventStore implements EventStore {
   /** How many times config rules were read. */
   public final java.util.concurrent.atomic.AtomicInteger configLoads = new java.util.concurrent.atomic.AtomicInteger();
 
-  private final Map<String, String> rules = new ConcurrentHashMap<>();
+  /** How many times the stored versions were read (the periodic check). */
+  public final java.util.concurrent.atomic.AtomicInteger versionChecks = new java.util.concurrent.atomic.AtomicInteger();
+
+  private final Map<String, SavedRules> rules = new ConcurrentHashMap<>();
   private final List<AuditEntry> audit = new CopyOnWriteArrayList<>();
   /** When set, the next save waits for this promise (then commits, or fails with its cause). */
   public volatile Promise<Void> holdNextSave;
@@ -78,13 +83,21 @@ public final class FakeEventStore implements EventStore {
   }
 
   @Override
-  public Future<Optional<String>> loadConfigRules(String profile) {
+  public Future<Optional<SavedRules>> loadConfigRules(String profile) {
     configLoads.incrementAndGet();
     return Future.succeededFuture(Optional.ofNullable(rules.get(profile)));
   }
 
   @Override
-  public Future<Void> saveConfigRules(String profile, String rulesJson, AuditEntry entry) {
+  public Future<Map<String, Long>> configRulesVersions() {
+    versionChecks.incrementAndGet();
+    Map<String, Long> out = new java.util.TreeMap<>();
+    rules.forEach((k, v) -> out.put(k, v.version()));
+    return Future.succeededFuture(out);
+  }
+
+  @Override
+  public Future<RulesSave> saveConfigRules(String profile, String rulesJson, long expectedVersion, String action, Instant at) {
     if (failSaves) {
       return Future.failedFuture("save failed on purpose");
     }
@@ -95,10 +108,24 @@ public final class FakeEventStore implements EventStore {
     }
     Future<Void> gate = hold == null ? Future.succeededFuture() : hold.future();
     return gate.map(v -> {
-      rules.put(profile, rulesJson);
-      audit.add(entry);
-      return null;
+      synchronized (this) {
+        SavedRules stored = rules.get(profile);
+        long version = stored == null ? 0 : stored.version();
+        if (expectedVersion != ANY_VERSION && expectedVersion != version) {
+          return new RulesSave(false, stored);
+        }
+        SavedRules next = new SavedRules(rulesJson, version + 1);
+        rules.put(profile, next);
+        audit.add(new AuditEntry(at, profile, action, stored == null ? null : stored.rules(), rulesJson));
+        return new RulesSave(true, next);
+      }
     });
+  }
+
+  /** Replaces {@code profile}'s rules as an edit in the database would: the next version, no audit entry. */
+  public synchronized void editDirectly(String profile, String rulesJson) {
+    SavedRules stored = rules.get(profile);
+    rules.put(profile, new SavedRules(rulesJson, stored == null ? 1 : stored.version() + 1));
   }
 
   @Override
@@ -114,7 +141,8 @@ public final class FakeEventStore implements EventStore {
 
   /** The rules saved for {@code profile}, or null. */
   public String savedRules(String profile) {
-    return rules.get(profile);
+    SavedRules r = rules.get(profile);
+    return r == null ? null : r.rules();
   }
 
   @Override

@@ -177,6 +177,21 @@ class IngestHttpTest {
   }
 
   @Test
+  void configAndQueryAnswersAndRejectionsAreCountedOnMetrics() throws Exception {
+    assertThat(RawHttp.get(c.port(), "/mlflow/config/3.7.0.json").status()).isEqualTo(200);
+    assertThat(RawHttp.get(c.port(), "/mlflow/config/3.7.0.json").status()).isEqualTo(200);
+    assertThat(RawHttp.get(c.port(), "/mlflow/config/bad%21version.json").status()).isEqualTo(400);
+    assertThat(RawHttp.get(c.port(), "/api/v1/mlflow/summary?period=fortnight").status()).isEqualTo(400);
+
+    assertThat(c.metric("beacon_collector_config_answers_total", "answer=\"config_served\"")).isEqualTo(2);
+    assertThat(c.metric("beacon_collector_config_answers_total", "answer=\"config_bad_version\"")).isEqualTo(1);
+    assertThat(c.metric("beacon_collector_query_answers_total", "answer=\"bad_period\"")).isEqualTo(1);
+
+    assertThat(RawHttp.get(c.port(), "/api/v1/mlflow/summary?period=fortnight").status()).isEqualTo(400);
+    assertThat(c.metric("beacon_collector_query_answers_total", "answer=\"bad_period\"")).isEqualTo(2);
+  }
+
+  @Test
   void metricsArePrometheusTextWithEveryMeterRegisteredAtStart() throws Exception {
     RawHttp.Response r = RawHttp.get(c.port(), "/metrics");
 

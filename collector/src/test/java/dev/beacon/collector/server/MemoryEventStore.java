@@ -6,6 +6,8 @@ import dev.beacon.collector.query.Summary;
 import dev.beacon.collector.query.Timeseries;
 import dev.beacon.collector.store.AuditEntry;
 import dev.beacon.collector.store.EventStore;
+import dev.beacon.collector.store.RulesSave;
+import dev.beacon.collector.store.SavedRules;
 import dev.beacon.collector.store.StoredEvent;
 import dev.beacon.collector.store.WriteResult;
 import io.vertx.core.Future;
@@ -35,7 +37,7 @@ public final class MemoryEventStore implements EventStore {
   private final Set<UUID> keys = new HashSet<>();
   private final List<StoredEvent> events = new ArrayList<>();
   private final List<Integer> writeSizes = new CopyOnWriteArrayList<>();
-  private final Map<String, String> rules = new ConcurrentHashMap<>();
+  private final Map<String, SavedRules> rules = new ConcurrentHashMap<>();
   private final List<AuditEntry> audit = new CopyOnWriteArrayList<>();
   private final List<Instant> deleteCutoffs = new CopyOnWriteArrayList<>();
   private final AtomicInteger started = new AtomicInteger();
@@ -44,6 +46,12 @@ public final class MemoryEventStore implements EventStore {
   private volatile CompletableFuture<Void> firstHeldWrite = new CompletableFuture<>();
   private volatile Predicate<List<StoredEvent>> failWhen = l -> false;
   private volatile boolean unreachable;
+  /** What {@link #shared()} answers (default false, as the embedded store). */
+  public volatile boolean shared;
+  /** Completed with n at the n-th read of the stored versions, for n in 1..8. */
+  public final List<CompletableFuture<Integer>> versionChecks = java.util.stream.IntStream.range(0, 8)
+      .mapToObj(i -> new CompletableFuture<Integer>()).toList();
+  private final AtomicInteger versionReads = new AtomicInteger();
 
   @Override
   public Future<Void> start() {
@@ -148,7 +156,7 @@ public final class MemoryEventStore implements EventStore {
   }
 
   @Override
-  public Future<Optional<String>> loadConfigRules(String profile) {
+  public Future<Optional<SavedRules>> loadConfigRules(String profile) {
     if (unreachable) {
       return Future.failedFuture(new IllegalStateException("unreachable"));
     }
@@ -156,10 +164,39 @@ public final class MemoryEventStore implements EventStore {
   }
 
   @Override
-  public Future<Void> saveConfigRules(String profile, String rulesJson, AuditEntry entry) {
-    rules.put(profile, rulesJson);
-    audit.add(0, entry);
-    return Future.succeededFuture();
+  public Future<Map<String, Long>> configRulesVersions() {
+    int n = versionReads.incrementAndGet();
+    if (n <= versionChecks.size()) {
+      versionChecks.get(n - 1).complete(n);
+    }
+    Map<String, Long> out = new java.util.TreeMap<>();
+    rules.forEach((k, v) -> out.put(k, v.version()));
+    return Future.succeededFuture(out);
+  }
+
+  @Override
+  public boolean shared() {
+    return shared;
+  }
+
+  /** Replaces {@code profile}'s rules as an edit in the database would: the next version, no audit entry. */
+  public synchronized void editDirectly(String profile, String rulesJson) {
+    SavedRules stored = rules.get(profile);
+    rules.put(profile, new SavedRules(rulesJson, stored == null ? 1 : stored.version() + 1));
+  }
+
+  @Override
+  public synchronized Future<RulesSave> saveConfigRules(String profile, String rulesJson, long expectedVersion, String action,
+      Instant at) {
+    SavedRules stored = rules.get(profile);
+    long version = stored == null ? 0 : stored.version();
+    if (expectedVersion != ANY_VERSION && expectedVersion != version) {
+      return Future.succeededFuture(new RulesSave(false, stored));
+    }
+    SavedRules next = new SavedRules(rulesJson, version + 1);
+    rules.put(profile, next);
+    audit.add(0, new AuditEntry(at, profile, action, stored == null ? null : stored.rules(), rulesJson));
+    return Future.succeededFuture(new RulesSave(true, next));
   }
 
   @Override

@@ -231,23 +231,61 @@ public abstract class EventStoreWriteContract {
   void configRulesAndAuditRoundTripAndSurviveAReopen() {
     EventStore s = open();
     assertThat(await(s.loadConfigRules("mlflow"))).isEmpty();
+    assertThat(await(s.configRulesVersions())).isEmpty();
     Instant t1 = Instant.parse("2026-11-01T10:00:00Z");
     Instant t2 = Instant.parse("2026-11-02T10:00:00Z");
     AuditEntry first = new AuditEntry(t1, "mlflow", "put", null, "{\"a\":1}");
     AuditEntry second = new AuditEntry(t2, "mlflow", "put", "{\"a\":1}", "{\"a\":2}");
-    AuditEntry other = new AuditEntry(t2, "other", "put", null, "{\"b\":1}");
-    await(s.saveConfigRules("mlflow", "{\"a\":1}", first));
-    await(s.saveConfigRules("other", "{\"b\":1}", other));
-    await(s.saveConfigRules("mlflow", "{\"a\":2}", second));
-    assertThat(await(s.loadConfigRules("mlflow"))).contains("{\"a\":2}");
+    assertThat(await(s.saveConfigRules("mlflow", "{\"a\":1}", EventStore.ANY_VERSION, "put", t1)))
+        .isEqualTo(new RulesSave(true, new SavedRules("{\"a\":1}", 1)));
+    assertThat(await(s.saveConfigRules("other", "{\"b\":1}", 0, "put", t2)).saved()).isTrue();
+    assertThat(await(s.saveConfigRules("mlflow", "{\"a\":2}", EventStore.ANY_VERSION, "put", t2)))
+        .isEqualTo(new RulesSave(true, new SavedRules("{\"a\":2}", 2)));
+    assertThat(await(s.loadConfigRules("mlflow"))).contains(new SavedRules("{\"a\":2}", 2));
+    assertThat(await(s.configRulesVersions())).isEqualTo(Map.of("mlflow", 2L, "other", 1L));
     assertThat(await(s.audit("mlflow", 10))).containsExactly(second, first);
     assertThat(await(s.audit("mlflow", 1))).containsExactly(second);
     await(s.close());
     EventStore again = open();
-    assertThat(await(again.loadConfigRules("mlflow"))).contains("{\"a\":2}");
-    assertThat(await(again.loadConfigRules("other"))).contains("{\"b\":1}");
+    assertThat(await(again.loadConfigRules("mlflow"))).contains(new SavedRules("{\"a\":2}", 2));
+    assertThat(await(again.loadConfigRules("other"))).contains(new SavedRules("{\"b\":1}", 1));
     assertThat(await(again.audit("mlflow", 10))).containsExactly(second, first);
     assertThat(await(again.audit("nobody", 10))).isEmpty();
+    // the versions go on from where they were
+    assertThat(await(again.saveConfigRules("mlflow", "{\"a\":3}", 2, "put", t2)).version()).isEqualTo(3);
+  }
+
+  @Test
+  void aConfigSaveExpectingAnOlderVersionIsRefusedAndAppendsNothing() {
+    EventStore s = open();
+    Instant at = Instant.parse("2026-11-01T10:00:00Z");
+    assertThat(await(s.saveConfigRules("mlflow", "{\"a\":1}", 0, "put", at)).version()).isEqualTo(1);
+    // a second first save (expecting none stored) is refused, and says what is stored
+    assertThat(await(s.saveConfigRules("mlflow", "{\"x\":1}", 0, "put", at)))
+        .isEqualTo(new RulesSave(false, new SavedRules("{\"a\":1}", 1)));
+    assertThat(await(s.saveConfigRules("mlflow", "{\"a\":2}", 1, "put", at)).version()).isEqualTo(2);
+    // a save based on version 1 after version 2 was saved: refused
+    RulesSave stale = await(s.saveConfigRules("mlflow", "{\"x\":2}", 1, "put", at));
+    assertThat(stale).isEqualTo(new RulesSave(false, new SavedRules("{\"a\":2}", 2)));
+    // a version from the future, and any version of a profile never saved: refused
+    assertThat(await(s.saveConfigRules("mlflow", "{\"x\":3}", 7, "put", at)).saved()).isFalse();
+    assertThat(await(s.saveConfigRules("other", "{\"x\":4}", 3, "put", at))).isEqualTo(new RulesSave(false, null));
+    assertThat(await(s.loadConfigRules("mlflow"))).contains(new SavedRules("{\"a\":2}", 2));
+    assertThat(await(s.loadConfigRules("other"))).isEmpty();
+    assertThat(await(s.audit("mlflow", 10))).extracting(AuditEntry::after).containsExactly("{\"a\":2}", "{\"a\":1}");
+    assertThat(await(s.audit("other", 10))).isEmpty();
+  }
+
+  @Test
+  void theAuditsBeforeIsWhatTheStoreHeldWhateverTheCallerThought() {
+    EventStore s = open();
+    Instant at = Instant.parse("2026-11-01T10:00:00Z");
+    await(s.saveConfigRules("mlflow", "{\"a\":1}", EventStore.ANY_VERSION, "put", at));
+    await(s.saveConfigRules("mlflow", "{\"a\":2}", EventStore.ANY_VERSION, "put", at));
+    await(s.saveConfigRules("mlflow", "{\"a\":3}", EventStore.ANY_VERSION, "put", at));
+    List<AuditEntry> audit = await(s.audit("mlflow", 10));
+    assertThat(audit).extracting(AuditEntry::before).containsExactly("{\"a\":2}", "{\"a\":1}", null);
+    assertThat(audit).extracting(AuditEntry::after).containsExactly("{\"a\":3}", "{\"a\":2}", "{\"a\":1}");
   }
 
   @Test

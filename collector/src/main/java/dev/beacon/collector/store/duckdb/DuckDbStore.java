@@ -6,6 +6,8 @@ import dev.beacon.collector.query.Summary;
 import dev.beacon.collector.query.Timeseries;
 import dev.beacon.collector.store.AuditEntry;
 import dev.beacon.collector.store.EventStore;
+import dev.beacon.collector.store.RulesSave;
+import dev.beacon.collector.store.SavedRules;
 import dev.beacon.collector.store.StoredEvent;
 import dev.beacon.collector.store.WriteResult;
 import dev.beacon.collector.store.sql.QueryEngine;
@@ -22,6 +24,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
@@ -195,16 +198,19 @@ public final class DuckDbStore implements EventStore {
   }
 
   @Override
-  public Future<Optional<String>> loadConfigRules(String profile) {
+  public Future<Optional<SavedRules>> loadConfigRules(String profile) {
     return read(r -> ConfigTables.load(r.conn, profile));
   }
 
   @Override
-  public Future<Void> saveConfigRules(String profile, String rulesJson, AuditEntry entry) {
-    return submit(writerThread, () -> {
-      ConfigTables.save(writerConnection, profile, rulesJson, entry, options.getClock().instant());
-      return null;
-    });
+  public Future<Map<String, Long>> configRulesVersions() {
+    return read(r -> ConfigTables.versions(r.conn));
+  }
+
+  @Override
+  public Future<RulesSave> saveConfigRules(String profile, String rulesJson, long expectedVersion, String action, Instant at) {
+    return submit(writerThread, () ->
+        ConfigTables.save(writerConnection, profile, rulesJson, expectedVersion, action, at, options.getClock().instant()));
   }
 
   @Override

@@ -43,6 +43,8 @@ import java.util.List;
  *   <li>{@code meta}: {@code raw_floor} (epoch us: raw rows before it were deleted).
  *   <li>{@code config_rules}, {@code config_audit}: the admin API's rules and their history.
  * </ul>
+ *
+ * <p>Migration 2: {@code config_rules.version}, 1 at the first save and one more per save.
  */
 final class Schema {
 
@@ -70,7 +72,9 @@ final class Schema {
       "CREATE TABLE rollup_dirty (hour TIMESTAMP PRIMARY KEY)",
       "CREATE TABLE config_rules (profile VARCHAR PRIMARY KEY, rules VARCHAR NOT NULL, updated_at TIMESTAMP NOT NULL)",
       "CREATE TABLE config_audit (seq BIGINT PRIMARY KEY, changed_at TIMESTAMP NOT NULL, profile VARCHAR NOT NULL, "
-          + "action VARCHAR NOT NULL, before_rules VARCHAR, after_rules VARCHAR)"));
+          + "action VARCHAR NOT NULL, before_rules VARCHAR, after_rules VARCHAR)"),
+      // 2: the rules' version, for saves conditional on it (rules saved before count as version 1)
+      List.of("ALTER TABLE config_rules ADD COLUMN version BIGINT NOT NULL DEFAULT 1"));
 
   private Schema() {}
 

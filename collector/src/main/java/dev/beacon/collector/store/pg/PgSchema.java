@@ -53,6 +53,9 @@ import java.util.List;
  *   <li>{@code meta}: {@code raw_floor} (epoch µs: raw rows before it were deleted).
  *   <li>{@code config_rules}, {@code config_audit}: the admin API's rules and their history.
  * </ul>
+ *
+ * <p>Migration 2: {@code config_rules.version}, 1 at the first save and one more per save; a save
+ * that expects a version compares it under the row's lock ({@link ConfigTables}).
  */
 final class PgSchema {
 
@@ -94,7 +97,9 @@ final class PgSchema {
       "CREATE TABLE config_rules (profile TEXT PRIMARY KEY, rules TEXT NOT NULL, updated_at TIMESTAMP NOT NULL)",
       "CREATE TABLE config_audit (seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, changed_at TIMESTAMP NOT NULL, "
           + "profile TEXT NOT NULL, action TEXT NOT NULL, before_rules TEXT, after_rules TEXT)",
-      "CREATE INDEX config_audit_profile ON config_audit (profile, seq)"));
+      "CREATE INDEX config_audit_profile ON config_audit (profile, seq)"),
+      // 2: the rules' version, compared and set in the save transaction (rules saved before count as 1)
+      List.of("ALTER TABLE config_rules ADD COLUMN version BIGINT NOT NULL DEFAULT 1"));
 
   /** The oldest server this schema runs on: 15 ({@code UNIQUE NULLS NOT DISTINCT}). */
   static final int MIN_SERVER_VERSION_NUM = 150000;

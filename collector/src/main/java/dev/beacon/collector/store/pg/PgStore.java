@@ -6,6 +6,8 @@ import dev.beacon.collector.query.Summary;
 import dev.beacon.collector.query.Timeseries;
 import dev.beacon.collector.store.AuditEntry;
 import dev.beacon.collector.store.EventStore;
+import dev.beacon.collector.store.RulesSave;
+import dev.beacon.collector.store.SavedRules;
 import dev.beacon.collector.store.StoredEvent;
 import dev.beacon.collector.store.WriteResult;
 import dev.beacon.collector.store.sql.QueryEngine;
@@ -26,10 +28,12 @@ import java.time.Instant;
 import java.util.BitSet;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -60,6 +64,11 @@ import java.util.function.Supplier;
  * cutoff, deletes the raw rows before it in the partition holding it, and forgets dedup keys
  * received before the dedup window, under an advisory lock, so instances running it at once do
  * the work once. Rollups are kept.
+ *
+ * <p><b>Config rules</b> ({@link ConfigTables}): a save compares the expected version under the
+ * row's lock and notifies the other instances in its transaction; {@link #watchConfigRules}
+ * listens on one connection outside the pool ({@link ConfigChannel}), so a collector holds {@code
+ * poolSize} + 1 connections.
  *
  * <p><b>Lifecycle.</b> {@link #start()} connects and migrates; calls before it completes, or after
  * {@link #close()}, fail with {@link IllegalStateException}. Close waits for the operations in
@@ -100,6 +109,7 @@ public final class PgStore implements EventStore {
   private int inFlight;
   private Future<Void> closing;
   private volatile Pool pool;
+  private volatile ConfigChannel channel;
 
   /** A test seam: runs in every write's transaction just before COMMIT; throwing fails the write. */
   volatile Runnable beforeCommit;
@@ -135,6 +145,7 @@ public final class PgStore implements EventStore {
     // of freshly written tables are rough. Measured here: 0.3 to 2.6 s per query on a few thousand
     // events with it, a few milliseconds without.
     connect.getProperties().putIfAbsent("jit", "off");
+    channel = new ConfigChannel(vertx, connect, options.getSchema());
     pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(options.getPoolSize())).connectingTo(connect).using(vertx).build();
     return PgSchema.migrate(pool, options.getSchema(), TimeBuckets.micros(options.getClock().instant()))
         .<Void>mapEmpty()
@@ -285,13 +296,43 @@ public final class PgStore implements EventStore {
   }
 
   @Override
-  public Future<Optional<String>> loadConfigRules(String profile) {
+  public Future<Optional<SavedRules>> loadConfigRules(String profile) {
     return tracked(() -> ConfigTables.load(pool, profile));
   }
 
   @Override
-  public Future<Void> saveConfigRules(String profile, String rulesJson, AuditEntry entry) {
-    return tracked(() -> ConfigTables.save(pool, profile, rulesJson, entry, options.getClock().instant()));
+  public Future<Map<String, Long>> configRulesVersions() {
+    return tracked(() -> ConfigTables.versions(pool));
+  }
+
+  @Override
+  public Future<RulesSave> saveConfigRules(String profile, String rulesJson, long expectedVersion, String action, Instant at) {
+    return tracked(() -> ConfigTables.save(pool, channel.name(), profile, rulesJson, expectedVersion, action, at,
+        options.getClock().instant()));
+  }
+
+  /** True: other collector instances share the database. */
+  @Override
+  public boolean shared() {
+    return true;
+  }
+
+  /** {@code LISTEN} on a connection of its own, outside the pool ({@link ConfigChannel}). */
+  @Override
+  public Future<Void> watchConfigRules(Consumer<String> listener) {
+    Objects.requireNonNull(listener, "listener");
+    synchronized (this) {
+      if (state != State.STARTED) {
+        return Future.failedFuture(notStarted());
+      }
+    }
+    // not counted in flight: close() stops the channel itself, and must not wait for a connect
+    return channel.start(listener);
+  }
+
+  /** The backend process id of the connection that listens for config changes, -1 when none (tests). */
+  int listenerProcessId() {
+    return channel.processId();
   }
 
   @Override
@@ -374,7 +415,10 @@ public final class PgStore implements EventStore {
       }
       state = State.CLOSED;
       idle = inFlight == 0;
-      closing = drained.future().compose(v -> pool == null ? Future.<Void>succeededFuture() : pool.close());
+      ConfigChannel ch = channel;
+      closing = drained.future()
+          .compose(v -> ch == null ? Future.<Void>succeededFuture() : ch.close())
+          .compose(v -> pool == null ? Future.<Void>succeededFuture() : pool.close());
     }
     if (idle) {
       drained.tryComplete();

@@ -59,6 +59,21 @@ class DuckDbStoreTest extends EventStoreContract {
   }
 
   @Test
+  void aFileWithRulesSavedBeforeTheirVersionsMigratesThemToVersionOne() throws Exception {
+    EventStore s = open();
+    await(s.close());
+    // the file as migration 1 left it, with rules saved then
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + file()); Statement st = c.createStatement()) {
+      st.execute("ALTER TABLE config_rules DROP COLUMN version");
+      st.execute("DELETE FROM schema_version WHERE version = 2");
+      st.execute("INSERT INTO config_rules VALUES ('mlflow', '{\"a\":1}', now()::TIMESTAMP)");
+    }
+    EventStore again = open();
+    assertThat(await(again.loadConfigRules("mlflow"))).contains(new dev.beacon.collector.store.SavedRules("{\"a\":1}", 1));
+    assertThat(await(again.saveConfigRules("mlflow", "{\"a\":2}", 1, "put", java.time.Instant.EPOCH)).version()).isEqualTo(2);
+  }
+
+  @Test
   void refusesAFileFromANewerCollector() throws Exception {
     EventStore s = open();
     await(s.close());
