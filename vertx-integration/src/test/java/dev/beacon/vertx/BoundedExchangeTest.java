@@ -33,9 +33,9 @@ class BoundedExchangeTest {
 
   private WebClient client(PoolOptions pool) {
     WebClientOptions options = new WebClientOptions().setFollowRedirects(false).setUserAgentEnabled(false);
-    return WebClient.wrap(
+    return BoundedExchange.bounded(WebClient.wrap(
         fx.vertx.httpClientBuilder().with(options).with(pool).withConnectHandler(conn -> conn.exceptionHandler(t -> { })).build(),
-        options);
+        options));
   }
 
   @AfterEach

@@ -3,6 +3,7 @@ package dev.beacon.vertx;
 import static dev.beacon.vertx.ShipperFixture.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.beacon.vertx.impl.BoundedExchange;
 import dev.beacon.vertx.impl.IngestionSender;
 import dev.beacon.vertx.impl.Sender.Outcome;
 import io.vertx.core.Future;
@@ -49,9 +50,9 @@ class IngestionSenderTest {
     WebClientOptions options =
         new WebClientOptions().setConnectTimeout(5_000).setFollowRedirects(false).setUserAgentEnabled(false).setKeepAlive(true);
     client =
-        WebClient.wrap(
+        BoundedExchange.bounded(WebClient.wrap(
             fx.vertx.httpClientBuilder().with(options).withConnectHandler(conn -> conn.exceptionHandler(t -> { })).build(),
-            options);
+            options));
   }
 
   @AfterEach

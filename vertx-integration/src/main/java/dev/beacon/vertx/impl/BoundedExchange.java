@@ -19,10 +19,7 @@ import io.vertx.ext.web.client.impl.HttpContext;
 import io.vertx.ext.web.client.impl.WebClientInternal;
 import io.vertx.ext.web.codec.BodyCodec;
 import io.vertx.ext.web.codec.spi.BodyStream;
-import java.util.Collections;
-import java.util.Map;
 import java.util.Objects;
-import java.util.WeakHashMap;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.TimeoutException;
 
@@ -116,9 +113,6 @@ public final class BoundedExchange {
     }
   }
 
-  /** Clients that carry the interceptor (weak keys: a closed client is not kept alive by this). */
-  private static final Map<WebClient, Boolean> INSTALLED = Collections.synchronizedMap(new WeakHashMap<>());
-
   private final Vertx vertx;
   private final Context context;
   private final Limits limits;
@@ -137,8 +131,9 @@ public final class BoundedExchange {
   }
 
   /**
-   * Starts one request on {@code client}, which must be a vertx-web-client {@code WebClient}
-   * (created by {@code WebClient.create} or {@code wrap}); an interceptor is added to it on first use.
+   * Starts one request on {@code client}, which must have been made {@link #bounded} (as {@code
+   * HttpClients.create} does) so that its interceptor hands this exchange the request and the
+   * response head.
    *
    * @param headers request headers, or null
    * @param body the request body, or null for none
@@ -150,7 +145,6 @@ public final class BoundedExchange {
     BoundedExchange exchange = new BoundedExchange(vertx, context, limits);
     HttpRequest<Void> request;
     try {
-      installOn(client);
       request =
           client
               .requestAbs(method, absoluteUrl)
@@ -292,18 +286,18 @@ public final class BoundedExchange {
 
   // ---------------------------------------------------------------- web client plumbing
 
-  private static void installOn(WebClient client) {
-    synchronized (INSTALLED) {
-      if (INSTALLED.containsKey(client)) {
-        return;
-      }
-      try {
-        ((WebClientInternal) client).addInterceptor(new Interceptor());
-      } catch (IllegalStateException alreadyThere) {
-        // the client was copied from one that has it (addInterceptor refuses a second of a class)
-      }
-      INSTALLED.put(client, Boolean.TRUE);
+  /**
+   * Adds the interceptor {@link #start} needs to {@code client} (a vertx-web-client {@code
+   * WebClient}, from {@code WebClient.create} or {@code wrap}), once, where the client is made: not
+   * per request. Returns {@code client}.
+   */
+  public static WebClient bounded(WebClient client) {
+    try {
+      ((WebClientInternal) client).addInterceptor(new Interceptor());
+    } catch (IllegalStateException alreadyThere) {
+      // the client was copied from one that has it (addInterceptor refuses a second of a class)
     }
+    return client;
   }
 
   /** Hands the request and the response head of this class's exchanges to them; passes every other request through. */

@@ -16,7 +16,8 @@ public final class HttpClients {
 
   /**
    * A web client with this connect timeout and trust store (null: the JVM's trust anchors). Every
-   * connection gets an exception handler, so that resets and refusals log nothing.
+   * connection gets an exception handler, so that resets and refusals log nothing; the client is
+   * {@link BoundedExchange#bounded} for Beacon's requests.
    */
   public static WebClient create(Vertx vertx, long connectTimeoutMs, String trustStorePath, String trustStorePassword) {
     WebClientOptions options =
@@ -29,12 +30,12 @@ public final class HttpClients {
     if (trustStorePath != null) {
       options.setTrustOptions(trustOptions(trustStorePath, trustStorePassword));
     }
-    return WebClient.wrap(
+    return BoundedExchange.bounded(WebClient.wrap(
         vertx.httpClientBuilder()
             .with(options)
             .withConnectHandler(conn -> conn.exceptionHandler(t -> { }))
             .build(),
-        options);
+        options));
   }
 
   /** Trust anchors from a PEM, PKCS#12 or JKS file, chosen by its extension (checked at deploy). */
