@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Who is reporting: the product, its SDK name and version, the variable users set to opt out,
@@ -83,29 +84,27 @@ public final class Profile {
    */
   private static final class Events {
     private final java.util.function.Supplier<List<EventDefinition>> source;
-    private volatile Catalog catalog;
+    private final AtomicReference<Catalog> catalog;
 
     Events(Catalog catalog) {
       this.source = null;
-      this.catalog = catalog;
+      this.catalog = new AtomicReference<>(catalog);
     }
 
     Events(java.util.function.Supplier<List<EventDefinition>> source) {
       this.source = source;
+      this.catalog = new AtomicReference<>();
     }
 
+    /** The catalog; built on first use without a lock (threads racing build it alike, and all keep the first). */
     Catalog get() {
-      Catalog c = catalog;
-      if (c == null) {
-        synchronized (this) {
-          c = catalog;
-          if (c == null) {
-            c = Catalog.of(source.get());
-            catalog = c;
-          }
-        }
+      Catalog c = catalog.get();
+      if (c != null) {
+        return c;
       }
-      return c;
+      Catalog built = Catalog.of(source.get());
+      Catalog won = catalog.compareAndExchange(null, built);
+      return won == null ? built : won;
     }
   }
 
