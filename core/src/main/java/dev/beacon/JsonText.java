@@ -353,7 +353,12 @@ final class JsonText {
     }
   }
 
-  private static void quote(StringBuilder b, String str) {
+  /**
+   * Appends {@code str} as a JSON string: the two-character escapes where JSON has them, other
+   * control characters as {@code \\u00XX} (upper-case hex, as Jackson writes them). Shared by the
+   * wire encoder, whose bytes must match the JSON text written here.
+   */
+  static void quote(StringBuilder b, String str) {
     b.append('"');
     for (int k = 0; k < str.length(); k++) {
       char c = str.charAt(k);
@@ -367,7 +372,7 @@ final class JsonText {
         case '\f' -> b.append("\\f");
         default -> {
           if (c < 0x20) {
-            b.append(String.format("\\u%04x", (int) c));
+            b.append("\\u00").append(HEX.charAt(c >> 4)).append(HEX.charAt(c & 0xF));
           } else {
             b.append(c);
           }
@@ -376,4 +381,6 @@ final class JsonText {
     }
     b.append('"');
   }
+
+  private static final String HEX = "0123456789ABCDEF";
 }

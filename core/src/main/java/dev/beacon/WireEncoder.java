@@ -112,7 +112,7 @@ public final class WireEncoder {
 
   /** Writes one partition key, quoted. */
   private interface KeyWriter {
-    void write(Bytes out);
+    void write(WireBytes out);
   }
 
   private Encoded encode(List<TelemetryEvent> events, KeyWriter keys) {
@@ -124,7 +124,7 @@ public final class WireEncoder {
     List<TelemetryEvent> oversize = new ArrayList<>(0);
     Rendered rendered = new Rendered();
     int expected = Math.min(events.size(), maxRecords);
-    Bytes body = new Bytes((int) Math.min(maxRequestBytes, 512L * expected + 16));
+    WireBytes body = new WireBytes((int) Math.min(maxRequestBytes, 512L * expected + 16));
     List<TelemetryEvent> current = new ArrayList<>(expected);
     body.put(HEAD);
     for (TelemetryEvent event : events) {
@@ -145,7 +145,7 @@ public final class WireEncoder {
         byte[] record = Arrays.copyOfRange(body.a, recordStart, body.n);
         body.n = start;
         payloads.add(finish(body, current));
-        body = new Bytes(Math.max(body.n, 1024));
+        body = new WireBytes(Math.max(body.n, 1024));
         current = new ArrayList<>(expected);
         body.put(HEAD);
         body.put(record);
@@ -158,14 +158,14 @@ public final class WireEncoder {
     return new Encoded(Collections.unmodifiableList(payloads), List.copyOf(oversize));
   }
 
-  private static Payload finish(Bytes body, List<TelemetryEvent> events) {
+  private static Payload finish(WireBytes body, List<TelemetryEvent> events) {
     body.put(TAIL);
     return new Payload(body.a, body.n, Collections.unmodifiableList(events));
   }
 
   /** One {@code {"data":{...},"partition-key":"..."}} record. */
   public byte[] encodeRecord(TelemetryEvent event, String partitionKey) {
-    Bytes out = new Bytes(512);
+    WireBytes out = new WireBytes(512);
     writeRecord(out, event, o -> o.string(partitionKey), new Rendered());
     return Arrays.copyOf(out.a, out.n);
   }
@@ -178,23 +178,6 @@ public final class WireEncoder {
   private static final byte[] DURATION = ascii(",\"duration_ms\":");
   private static final byte[] KEY = ascii("},\"partition-key\":");
   private static final byte[] NULL = ascii("null");
-  private static final byte[] HEX = ascii("0123456789ABCDEF");
-  private static final byte[] LOWER_HEX = ascii("0123456789abcdef");
-  private static final long[] POW10 = new long[19]; // 10^0 .. 10^18
-  private static final byte[] DIGIT_TENS = new byte[100];
-  private static final byte[] DIGIT_ONES = new byte[100];
-
-  static {
-    POW10[0] = 1;
-    for (int i = 1; i < POW10.length; i++) {
-      POW10[i] = POW10[i - 1] * 10;
-    }
-    for (int i = 0; i < 100; i++) {
-      DIGIT_TENS[i] = (byte) ('0' + i / 10);
-      DIGIT_ONES[i] = (byte) ('0' + i % 10);
-    }
-  }
-
   private static byte[] ascii(String s) {
     return s.getBytes(StandardCharsets.US_ASCII);
   }
@@ -223,7 +206,7 @@ public final class WireEncoder {
 
     byte[] name(String value) {
       if (value != name) {
-        Bytes b = new Bytes(value.length() + 2);
+        WireBytes b = new WireBytes(value.length() + 2);
         b.string(value);
         name = value;
         nameBytes = Arrays.copyOf(b.a, b.n);
@@ -237,7 +220,7 @@ public final class WireEncoder {
       }
       byte[] bytes = params.get(value);
       if (bytes == null) {
-        Bytes b = new Bytes(32);
+        WireBytes b = new WireBytes(32);
         b.string(paramsJson(value));
         bytes = Arrays.copyOf(b.a, b.n);
         if (params.size() < MAX_RENDERED) {
@@ -251,7 +234,7 @@ public final class WireEncoder {
   }
 
   /** The same bytes Jackson's generator wrote (field order, compact form, escapes), by hand. */
-  private void writeRecord(Bytes out, TelemetryEvent event, KeyWriter key, Rendered rendered) {
+  private void writeRecord(WireBytes out, TelemetryEvent event, KeyWriter key, Rendered rendered) {
     out.put(DATA_OPEN);
     out.put(infoFields); // ends with a comma
     out.put(TIMESTAMP);
@@ -278,131 +261,6 @@ public final class WireEncoder {
     out.put((byte) '}');
   }
 
-  /** A growable byte array that can be cut back (to undo an oversize record). Not thread-safe. */
-  private static final class Bytes {
-    byte[] a;
-    int n;
-
-    Bytes(int capacity) {
-      a = new byte[Math.max(16, capacity)];
-    }
-
-    private void ensure(int more) {
-      if (n + more > a.length) {
-        a = Arrays.copyOf(a, Math.max(a.length * 2, n + more));
-      }
-    }
-
-    void put(byte b) {
-      ensure(1);
-      a[n++] = b;
-    }
-
-    void put(byte[] b) {
-      ensure(b.length);
-      System.arraycopy(b, 0, a, n, b.length);
-      n += b.length;
-    }
-
-    /** A whole number in decimal, digits written in place, two at a time. */
-    void decimal(long v) {
-      if (v < 0) {
-        put(Long.toString(v).getBytes(StandardCharsets.US_ASCII)); // never on the wire: kept simple
-        return;
-      }
-      int digits = 1;
-      while (digits < POW10.length && v >= POW10[digits]) {
-        digits++;
-      }
-      ensure(digits);
-      int pos = n + digits;
-      while (v >= 100) {
-        long q = v / 100;
-        int r = (int) (v - q * 100);
-        a[--pos] = DIGIT_ONES[r];
-        a[--pos] = DIGIT_TENS[r];
-        v = q;
-      }
-      if (v >= 10) {
-        a[--pos] = DIGIT_ONES[(int) v];
-        a[--pos] = DIGIT_TENS[(int) v];
-      } else {
-        a[--pos] = (byte) ('0' + v);
-      }
-      n += digits;
-    }
-
-    /** Two longs as a quoted string of 32 lowercase hex characters, as {@link Ids#randomHex32}. */
-    void hex32(long hi, long lo) {
-      ensure(34);
-      a[n] = '"';
-      for (int i = 15; i >= 0; i--) {
-        a[n + 1 + i] = LOWER_HEX[(int) (hi & 0xF)];
-        hi >>>= 4;
-        a[n + 17 + i] = LOWER_HEX[(int) (lo & 0xF)];
-        lo >>>= 4;
-      }
-      a[n + 33] = '"';
-      n += 34;
-    }
-
-    /** A JSON string, escaped as Jackson escapes it, UTF-8. */
-    void string(String s) {
-      ensure(s.length() + 2);
-      a[n++] = '"';
-      for (int i = 0; i < s.length(); i++) {
-        char c = s.charAt(i);
-        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-          ensure(1);
-          a[n++] = (byte) c;
-        } else if (c < 0x80) {
-          escape(c);
-        } else if (c < 0x800) {
-          ensure(2);
-          a[n++] = (byte) (0xC0 | (c >> 6));
-          a[n++] = (byte) (0x80 | (c & 0x3F));
-        } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-          int cp = Character.toCodePoint(c, s.charAt(++i));
-          ensure(4);
-          a[n++] = (byte) (0xF0 | (cp >> 18));
-          a[n++] = (byte) (0x80 | ((cp >> 12) & 0x3F));
-          a[n++] = (byte) (0x80 | ((cp >> 6) & 0x3F));
-          a[n++] = (byte) (0x80 | (cp & 0x3F));
-        } else if (Character.isSurrogate(c)) {
-          escape(c); // a lone surrogate: escaped, so the output stays valid UTF-8
-        } else {
-          ensure(3);
-          a[n++] = (byte) (0xE0 | (c >> 12));
-          a[n++] = (byte) (0x80 | ((c >> 6) & 0x3F));
-          a[n++] = (byte) (0x80 | (c & 0x3F));
-        }
-      }
-      ensure(1);
-      a[n++] = '"';
-    }
-
-    private void escape(char c) {
-      ensure(6);
-      a[n++] = '\\';
-      switch (c) {
-        case '"' -> a[n++] = '"';
-        case '\\' -> a[n++] = '\\';
-        case '\b' -> a[n++] = 'b';
-        case '\t' -> a[n++] = 't';
-        case '\f' -> a[n++] = 'f';
-        case '\n' -> a[n++] = 'n';
-        case '\r' -> a[n++] = 'r';
-        default -> {
-          a[n++] = 'u';
-          a[n++] = HEX[(c >> 12) & 0xF];
-          a[n++] = HEX[(c >> 8) & 0xF];
-          a[n++] = HEX[(c >> 4) & 0xF];
-          a[n++] = HEX[c & 0xF];
-        }
-      }
-    }
-  }
-
   /**
    * The params as compact JSON text. Params have passed the privacy guard, so their values are
    * booleans, whole numbers, enumerated strings or lists of them: written by hand, since one
@@ -419,7 +277,7 @@ public final class WireEncoder {
         b.append(',');
       }
       first = false;
-      quote(b, e.getKey());
+      JsonText.quote(b, e.getKey());
       b.append(':');
       if (!appendValue(b, e.getValue())) {
         try {
@@ -436,7 +294,7 @@ public final class WireEncoder {
     if (v == null) {
       b.append("null");
     } else if (v instanceof String s) {
-      quote(b, s);
+      JsonText.quote(b, s);
     } else if (v instanceof Boolean || v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte) {
       b.append(v);
     } else if (v instanceof java.util.Collection<?> c) {
@@ -458,33 +316,9 @@ public final class WireEncoder {
     return true;
   }
 
-  private static void quote(StringBuilder b, String s) {
-    b.append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"' -> b.append("\\\"");
-        case '\\' -> b.append("\\\\");
-        case '\n' -> b.append("\\n");
-        case '\r' -> b.append("\\r");
-        case '\t' -> b.append("\\t");
-        case '\b' -> b.append("\\b");
-        case '\f' -> b.append("\\f");
-        default -> {
-          if (c < 0x20) {
-            b.append(String.format("\\u%04X", (int) c));
-          } else {
-            b.append(c);
-          }
-        }
-      }
-    }
-    b.append('"');
-  }
-
   private static String renderInfo(ClientInfo info) {
     // By hand, as the records are: the encoder must not load Jackson (a cold CLI would pay for it).
-    Bytes b = new Bytes(256);
+    WireBytes b = new WireBytes(256);
     field(b, "session_id").string(info.sessionId());
     field(b, "source_sdk").string(info.sourceSdk());
     field(b, info.versionKey()).string(info.sdkVersion());
@@ -510,7 +344,7 @@ public final class WireEncoder {
   }
 
   /** {@code "name":} after a comma when something came before. */
-  private static Bytes field(Bytes b, String name) {
+  private static WireBytes field(WireBytes b, String name) {
     if (b.n > 0) {
       b.put((byte) ',');
     }
