@@ -2,11 +2,15 @@ package dev.beacon.testing;
 
 import dev.beacon.Stats;
 import dev.beacon.vertx.Telemetry;
+import dev.beacon.vertx.TelemetryClient;
 import dev.beacon.vertx.TelemetryVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Waits until a shipper the capture deployed, and the handle it installed, hold nothing: every
@@ -54,6 +58,28 @@ final class Settling {
             }
           }
         });
+  }
+
+  /**
+   * Blocks (not on an event loop) until every client and every installed shipper has settled
+   * within {@code timeout}; throws an {@link AssertionError} naming the first that did not, with
+   * {@code describe}'s account of what arrived.
+   */
+  static void all(List<TelemetryClient> clients, List<Installed> installed, Duration timeout, Supplier<String> describe) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    for (TelemetryClient client : clients) {
+      Stats s = client.flush(Duration.ofNanos(left(deadline)));
+      if (client.isEnabled() && (s == null || s.pending() > 0)) {
+        throw new AssertionError("the client did not settle within " + timeout + " (stats: " + s + "); " + describe.get());
+      }
+    }
+    for (Installed in : installed) {
+      try {
+        Blocking.block(settle(in, deadline), TimeUnit.NANOSECONDS.toMillis(left(deadline)) + 1_000, "settling");
+      } catch (IllegalStateException e) {
+        throw new AssertionError("the shipper did not settle within " + timeout + " (" + e.getMessage() + "); " + describe.get());
+      }
+    }
   }
 
   /** Nanoseconds left until {@code deadlineNanos}, at least 1 ms' worth. */

@@ -2,7 +2,6 @@ package dev.beacon.testing;
 
 import dev.beacon.Environment;
 import dev.beacon.Profile;
-import dev.beacon.Stats;
 import dev.beacon.vertx.Telemetry;
 import dev.beacon.vertx.TelemetryClient;
 import dev.beacon.vertx.TelemetryOptions;
@@ -407,20 +406,7 @@ public final class TelemetryCapture implements AutoCloseable {
    */
   public List<CapturedEvent> awaitSettled(Duration timeout) {
     Blocking.notOnEventLoop("awaitSettled");
-    long deadline = System.nanoTime() + timeout.toNanos();
-    for (TelemetryClient client : clients) {
-      Stats s = client.flush(Duration.ofNanos(Settling.left(deadline)));
-      if (client.isEnabled() && (s == null || s.pending() > 0)) {
-        throw new AssertionError("the client did not settle within " + timeout + " (stats: " + s + "); " + describe());
-      }
-    }
-    for (Settling.Installed in : installed) {
-      try {
-        Blocking.block(Settling.settle(in, deadline), TimeUnit.NANOSECONDS.toMillis(Settling.left(deadline)) + 1_000, "settling");
-      } catch (IllegalStateException e) {
-        throw new AssertionError("the shipper did not settle within " + timeout + " (" + e.getMessage() + "); " + describe());
-      }
-    }
+    Settling.all(clients, installed, timeout, this::describe);
     return events();
   }
 
