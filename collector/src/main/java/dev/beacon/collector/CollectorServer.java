@@ -10,6 +10,7 @@ import dev.beacon.collector.ingest.RateLimiter;
 import dev.beacon.collector.ingest.WriteBuffer;
 import dev.beacon.collector.server.CollectorMetrics;
 import dev.beacon.collector.server.HttpVerticle;
+import dev.beacon.collector.server.Replies;
 import dev.beacon.collector.server.RouteMount;
 import dev.beacon.collector.store.EventStore;
 import dev.beacon.collector.store.duckdb.DuckDbStore;
@@ -220,7 +221,7 @@ public final class CollectorServer {
         .trustForwardedFor(options.isTrustForwardedHeaders()));
     router.route("/:profile/ingest").handler(ctx -> {
       ctx.response().putHeader(HttpHeaders.ALLOW, "POST");
-      json(ctx, 405, "{\"error\":\"ingestion takes POST\"}");
+      Replies.json(ctx, 405, "{\"error\":\"ingestion takes POST\"}");
     });
     router.get("/health").handler(this::health);
     router.get("/metrics").handler(ctx -> ctx.response()
@@ -230,8 +231,8 @@ public final class CollectorServer {
       m.mount(router);
       metrics.publish(m.counted());
     }
-    router.route().last().handler(ctx -> json(ctx, 404, "{\"error\":\"not found\"}"));
-    router.errorHandler(500, ctx -> json(ctx, 500, "{\"error\":\"internal error\"}"));
+    router.route().last().handler(ctx -> Replies.json(ctx, 404, "{\"error\":\"not found\"}"));
+    router.errorHandler(500, ctx -> Replies.json(ctx, 500, "{\"error\":\"internal error\"}"));
     return router;
   }
 
@@ -241,19 +242,13 @@ public final class CollectorServer {
         .timeout(HEALTH_TIMEOUT_MS, TimeUnit.MILLISECONDS)
         .onComplete(ar -> {
           if (ar.failed()) {
-            json(ctx, 503, "{\"status\":\"unavailable\",\"reason\":\"the store does not answer\"}");
+            Replies.json(ctx, 503, "{\"status\":\"unavailable\",\"reason\":\"the store does not answer\"}");
           } else if (lastCommitFailed) {
-            json(ctx, 503, "{\"status\":\"unavailable\",\"reason\":\"the last commit failed\"}");
+            Replies.json(ctx, 503, "{\"status\":\"unavailable\",\"reason\":\"the last commit failed\"}");
           } else {
-            json(ctx, 200, "{\"status\":\"ok\"}");
+            Replies.json(ctx, 200, "{\"status\":\"ok\"}");
           }
         });
-  }
-
-  private static void json(RoutingContext ctx, int status, String body) {
-    if (!ctx.response().ended() && !ctx.response().closed()) {
-      ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(body);
-    }
   }
 
   private void scheduleRetention() {

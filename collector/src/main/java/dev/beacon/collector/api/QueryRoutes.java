@@ -2,6 +2,7 @@ package dev.beacon.collector.api;
 
 import dev.beacon.Profile;
 import dev.beacon.collector.query.Query;
+import dev.beacon.collector.server.Replies;
 import dev.beacon.collector.store.EventStore;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -124,7 +125,7 @@ public final class QueryRoutes {
     Profile profile = profiles.get(ctx.pathParam("profile"));
     if (profile == null) {
       count("not_found");
-      reply(ctx, 404, new JsonObject().put("error", "unknown profile").put("parameter", "profile"));
+      Replies.json(ctx, 404, new JsonObject().put("error", "unknown profile").put("parameter", "profile").toBuffer());
       return;
     }
     QueryParser.Parsed parsed;
@@ -132,7 +133,7 @@ public final class QueryRoutes {
       parsed = QueryParser.parse(endpoint, profile, params(ctx), clock.instant());
     } catch (BadParameter e) {
       count("bad_" + counterName(e.parameter()));
-      reply(ctx, 400, new JsonObject().put("error", e.getMessage()).put("parameter", e.parameter()));
+      Replies.badParameter(ctx, e.parameter(), e.getMessage());
       return;
     }
     Context context = Vertx.currentContext();
@@ -146,11 +147,11 @@ public final class QueryRoutes {
       Runnable respond = () -> {
         if (ar.succeeded()) {
           count("ok");
-          reply(ctx, 200, ar.result());
+          Replies.json(ctx, 200, ar.result().toBuffer());
         } else {
           count("failed");
           LOG.log(Level.WARNING, "a " + endpoint.path + " query of profile " + profile.name() + " failed", ar.cause());
-          reply(ctx, 500, new JsonObject().put("error", "the query failed"));
+          Replies.error(ctx, 500, "the query failed");
         }
       };
       if (context == null) {
@@ -174,17 +175,6 @@ public final class QueryRoutes {
       out.put(name, qp.getAll(name));
     }
     return out;
-  }
-
-  private static void reply(RoutingContext ctx, int status, JsonObject body) {
-    if (ctx.response().ended() || ctx.response().closed()) {
-      return;
-    }
-    ctx.response()
-        .setStatusCode(status)
-        .putHeader("Content-Type", "application/json")
-        .putHeader("Cache-Control", "no-store")
-        .end(body.toBuffer());
   }
 
   /** A bounded counter name for a rejected parameter: user-chosen names never become counters. */

@@ -1,5 +1,6 @@
 package dev.beacon.collector.config;
 
+import dev.beacon.collector.server.Replies;
 import dev.beacon.collector.store.AuditEntry;
 import dev.beacon.collector.store.EventStore;
 import dev.beacon.collector.store.SavedRules;

@@ -1,6 +1,7 @@
 package dev.beacon.collector.config;
 
 import dev.beacon.Profile;
+import dev.beacon.collector.server.Replies;
 import dev.beacon.collector.store.EventStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

@@ -2,6 +2,7 @@ package dev.beacon.collector.dashboard;
 
 import dev.beacon.EventDefinition;
 import dev.beacon.Profile;
+import dev.beacon.collector.server.Replies;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -137,11 +138,10 @@ public final class DashboardRoutes {
   private void rules(RoutingContext ctx) {
     String json = publicMode ? null : rules.apply(ctx.pathParam("profile"));
     if (json == null) {
-      ctx.response().setStatusCode(404).putHeader("Content-Type", "application/json")
-          .end(new JsonObject().put("error", publicMode ? "not shown in public mode" : "unknown profile").encode());
+      Replies.error(ctx, 404, publicMode ? "not shown in public mode" : "unknown profile");
       return;
     }
-    ctx.response().putHeader("Content-Type", "application/json").putHeader("Cache-Control", "no-store").end(json);
+    Replies.json(ctx, 200, json);
   }
 
   private static void html(RoutingContext ctx, String page) {
