@@ -63,6 +63,9 @@ final class StatusCommand {
     try {
       WebClient client =
           HttpClients.create(vertx, options.getConnectTimeoutMs(), options.getTrustStorePath(), options.getTrustStorePassword());
+      // the request the client makes, User-Agent included: a CDN that refuses one without it must
+      // give status the answer the client gets
+      ClientInfo info = ClientInfo.current(profile, options.getBackendUri());
       return ConfigFetcher.fetch(
               vertx,
               client,
@@ -70,9 +73,10 @@ final class StatusCommand {
               options.getConfigTimeoutMs(),
               options.getConnectTimeoutMs(),
               profile,
-              ClientInfo.platform(System.getProperty("os.name")),
+              info.platform(),
               options.isAllowInsecureLoopback(),
-              ThreadLocalRandom.current().nextDouble() * 100)
+              ThreadLocalRandom.current().nextDouble() * 100,
+              info.userAgent())
           .toCompletionStage()
           .toCompletableFuture()
           .get(options.getConfigTimeoutMs() + 2_000, TimeUnit.MILLISECONDS);

@@ -89,6 +89,8 @@ class TelemetryMainTest {
     assertThat(out()).startsWith("enabled");
     assertThat(err()).isEmpty();
     assertThat(fx.ingestionRequests()).as("status sends no event").isEmpty();
+    assertThat(fx.wm.getAllServeEvents()).as("status asks for the config as the client does")
+        .isNotEmpty().allSatisfy(e -> assertThat(e.getRequest().getHeader("User-Agent")).startsWith("beacon/").contains("mlflow-java 3.7.0"));
   }
 
   @Test

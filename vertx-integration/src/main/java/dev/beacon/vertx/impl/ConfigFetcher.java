@@ -22,24 +22,6 @@ public final class ConfigFetcher {
   private ConfigFetcher() {}
 
   /**
-   * Fetches and evaluates the config at {@code url}.
-   *
-   * @param rolloutDraw this session's draw in {@code [0, 100)}
-   */
-  public static Future<RemoteConfig.Verdict> fetch(
-      Vertx vertx,
-      WebClient client,
-      String url,
-      long timeoutMs,
-      long connectTimeoutMs,
-      Profile profile,
-      String platform,
-      boolean allowInsecureLoopback,
-      double rolloutDraw) {
-    return fetch(vertx, client, url, timeoutMs, connectTimeoutMs, profile, platform, allowInsecureLoopback, rolloutDraw, null);
-  }
-
-  /**
    * Fetches and evaluates the config at {@code url}, sending {@code userAgent} (when not null) as
    * the {@code User-Agent}: a CDN in front of a config host may refuse requests without one.
    *
